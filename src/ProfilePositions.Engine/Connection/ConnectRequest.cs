@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+
+namespace ProfilePositions.Engine.Connection
+{
+    /// <summary>How to sign in: the cmdlet fills this from its parameters.</summary>
+    public sealed class ConnectRequest
+    {
+        public IReadOnlyList<string> Scopes { get; set; } = new[] { "User.ReadWrite" };
+
+        public string? TenantId { get; set; }
+
+        public string? ClientId { get; set; }
+
+        /// <summary>Global, USGov, USGovDoD or China; ignored when GraphEndpoint is set.</summary>
+        public string Environment { get; set; } = "Global";
+
+        /// <summary>Graph root for any other cloud or the sandbox, e.g. http://127.0.0.1:5000 (the engine adds /beta).</summary>
+        public Uri? GraphEndpoint { get; set; }
+
+        public Uri? AuthorityHost { get; set; }
+
+        /// <summary>A token the caller already has (runbooks); decoded, never validated locally.</summary>
+        public string? AccessToken { get; set; }
+
+        public bool UseDeviceCode { get; set; }
+
+        /// <summary>Process keeps tokens in memory; CurrentUser persists the token cache and account record.</summary>
+        public string ContextScope { get; set; } = "Process";
+
+        /// <summary>Receives the device-code prompt. Called on a worker thread: the caller must marshal it.</summary>
+        public Action<string>? DeviceCodePrompt { get; set; }
+    }
+}

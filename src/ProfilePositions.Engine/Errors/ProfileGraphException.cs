@@ -1,0 +1,93 @@
+using System;
+
+namespace ProfilePositions.Engine.Errors
+{
+    /// <summary>Base of every error the engine raises on purpose; the cmdlets map each type to an ErrorRecord in one place.</summary>
+    public abstract class ProfileGraphException : Exception
+    {
+        protected ProfileGraphException(string message, Exception? innerException = null) : base(message, innerException)
+        {
+        }
+
+        /// <summary>Stable PascalCase id for the ErrorRecord (Graph's error code for service errors).</summary>
+        public abstract string ErrorId { get; }
+    }
+
+    /// <summary>A position cmdlet ran before Connect-ProfileGraph.</summary>
+    public sealed class NotConnectedException : ProfileGraphException
+    {
+        public NotConnectedException() : base("Not connected to Microsoft Graph. Run Connect-ProfileGraph first, then run this command again.")
+        {
+        }
+
+        public override string ErrorId => "NotConnected";
+    }
+
+    /// <summary>Sign-in could not be done or a connection setting was refused (app-only token, plain http to a remote host...).</summary>
+    public sealed class ConnectionException : ProfileGraphException
+    {
+        public ConnectionException(string errorId, string message, Exception? innerException = null) : base(message, innerException)
+        {
+            ErrorId = errorId;
+        }
+
+        public override string ErrorId { get; }
+    }
+
+    /// <summary>An input item cannot be sent as it is (wrong type, bad date, bad enum value...).</summary>
+    public sealed class PositionInputException : ProfileGraphException
+    {
+        public PositionInputException(string member, string message) : base(message)
+        {
+            Member = member;
+        }
+
+        /// <summary>The offending member or parameter, e.g. detail.startMonthYear.</summary>
+        public string Member { get; }
+
+        public override string ErrorId => "InvalidPositionInput";
+    }
+
+    /// <summary>Graph answered with an error. The message carries status, code, Graph's message, request-id and a hint.</summary>
+    public sealed class GraphServiceException : ProfileGraphException
+    {
+        public GraphServiceException(int statusCode, string code, string graphMessage, string? requestId, string? clientRequestId, string? date, string hint, Exception? innerException = null)
+            : base(Compose(statusCode, code, graphMessage, requestId, hint), innerException)
+        {
+            StatusCode = statusCode;
+            Code = string.IsNullOrEmpty(code) ? "UnknownError" : code;
+            GraphMessage = graphMessage;
+            RequestId = requestId;
+            ClientRequestId = clientRequestId;
+            Date = date;
+            Hint = hint;
+        }
+
+        public int StatusCode { get; }
+
+        public string Code { get; }
+
+        public string GraphMessage { get; }
+
+        public string? RequestId { get; }
+
+        public string? ClientRequestId { get; }
+
+        public string? Date { get; }
+
+        public string Hint { get; }
+
+        public override string ErrorId => Code;
+
+        private static string Compose(int statusCode, string code, string graphMessage, string? requestId, string hint)
+        {
+            var text = "Graph returned " + statusCode + " " + (string.IsNullOrEmpty(code) ? "UnknownError" : code) + ": " + (string.IsNullOrEmpty(graphMessage) ? "(no message)" : graphMessage);
+            if (!string.IsNullOrEmpty(requestId))
+            {
+                text += " (request-id " + requestId + ")";
+            }
+
+            return string.IsNullOrEmpty(hint) ? text : text + ". " + hint;
+        }
+    }
+}
