@@ -1,0 +1,128 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using ProfilePositions.Engine.Connection;
+
+namespace ProfilePositions.Commands
+{
+    /// <summary>
+    /// Signs in to Microsoft Graph with delegated permissions (browser, device code, or a token the caller already has)
+    /// and keeps the connection for the process. Writes the context, never the token.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Connect, "ProfileGraph", DefaultParameterSetName = Interactive)]
+    [OutputType(typeof(ProfileGraphContext))]
+    public sealed class ConnectProfileGraphCommand : ProfileGraphCommand
+    {
+        private const string Interactive = "Interactive";
+        private const string AccessTokenSet = "AccessToken";
+
+        /// <summary>Delegated permissions to ask for; User.ReadWrite.All is needed to write other users' profiles. Commas split.</summary>
+        [Parameter(ParameterSetName = Interactive)]
+        [ValidateNotNullOrEmpty]
+        public string[] Scopes { get; set; } = { "User.ReadWrite" };
+
+        /// <summary>The tenant (id or domain) to sign in to; the default is the account's home tenant.</summary>
+        [Parameter(ParameterSetName = Interactive)]
+        [ValidateNotNullOrEmpty]
+        public string? TenantId { get; set; }
+
+        /// <summary>The application (client) id to sign in with; the default is the module's public client.</summary>
+        [Parameter(ParameterSetName = Interactive)]
+        [ValidateNotNullOrEmpty]
+        public string? ClientId { get; set; }
+
+        /// <summary>Signs in with a device code: the prompt is written to the host, for sessions without a browser.</summary>
+        [Parameter(ParameterSetName = Interactive)]
+        [Alias("UseDeviceAuthentication", "DeviceCode")]
+        public SwitchParameter UseDeviceCode { get; set; }
+
+        /// <summary>Process keeps tokens in memory only; CurrentUser keeps the token cache so the next session signs in silently.</summary>
+        [Parameter(ParameterSetName = Interactive)]
+        [ValidateSet("Process", "CurrentUser", IgnoreCase = true)]
+        public string ContextScope { get; set; } = "Process";
+
+        /// <summary>A delegated access token for Graph (runbooks). It is decoded, not validated locally; app-only tokens are refused.</summary>
+        [Parameter(ParameterSetName = AccessTokenSet, Mandatory = true)]
+        public SecureString? AccessToken { get; set; }
+
+        /// <summary>The national cloud: Global, USGov, USGovDoD or China.</summary>
+        [Parameter]
+        [ValidateSet("Global", "USGov", "USGovDoD", "China", IgnoreCase = true)]
+        [ArgumentCompleter(typeof(EnvironmentCompleter))]
+        public string Environment { get; set; } = "Global";
+
+        /// <summary>The Graph root for any other cloud or for the sandbox, for example http://127.0.0.1:5000; /beta is added.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? GraphEndpoint { get; set; }
+
+        /// <summary>The sign-in authority for a cloud given with -GraphEndpoint.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? AuthorityHost { get; set; }
+
+        protected override void EndProcessing()
+        {
+            var request = new ConnectRequest
+            {
+                Scopes = SplitScopes(Scopes),
+                TenantId = TenantId,
+                ClientId = ClientId,
+                Environment = CanonicalEnvironment(Environment),
+                GraphEndpoint = GraphEndpoint,
+                AuthorityHost = AuthorityHost,
+                UseDeviceCode = UseDeviceCode,
+                ContextScope = string.Equals(ContextScope, "CurrentUser", StringComparison.OrdinalIgnoreCase) ? "CurrentUser" : "Process",
+                DeviceCodePrompt = QueueHostLine,
+            };
+
+            if (AccessToken != null)
+            {
+                request.AccessToken = new NetworkCredential(string.Empty, AccessToken).Password;
+            }
+
+            try
+            {
+                var context = RunEngine(cancellationToken => ProfileGraphSession.ConnectAsync(request, cancellationToken));
+                WriteObject(context);
+            }
+            catch (Exception exception) when (!(exception is PipelineStoppedException))
+            {
+                // A failed sign-in leaves nothing to carry on with.
+                ThrowTerminatingError(ErrorRecords.From(exception, GraphEndpoint?.ToString() ?? Environment));
+            }
+        }
+
+        private static IReadOnlyList<string> SplitScopes(IEnumerable<string> scopes)
+        {
+            var result = new List<string>();
+            foreach (var entry in scopes)
+            {
+                foreach (var part in (entry ?? string.Empty).Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!result.Contains(part))
+                    {
+                        result.Add(part);
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private static string CanonicalEnvironment(string environment)
+        {
+            foreach (var name in EnvironmentCompleter.Names)
+            {
+                if (string.Equals(name, environment, StringComparison.OrdinalIgnoreCase))
+                {
+                    return name;
+                }
+            }
+
+            return environment;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Management.Automation;
+
+namespace ProfilePositions.Commands
+{
+    /// <summary>Creates a work position on a user's profile (POST /users/{id}/profile/positions).</summary>
+    [Cmdlet(VerbsCommon.New, "ProfilePosition", DefaultParameterSetName = CreateExpanded, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(WorkPosition))]
+    public sealed class NewProfilePositionCommand : PositionWriteCommand
+    {
+        private const string CreateExpanded = "CreateExpanded";
+        private const string Create = "Create";
+
+        /// <summary>
+        /// The whole body: a hashtable or any dictionary (keys match case-insensitively), a PSCustomObject,
+        /// a WorkPosition, or JSON text. Unknown keys are sent as given with a warning; $null is sent as null.
+        /// </summary>
+        [Parameter(ParameterSetName = Create, Mandatory = true, ValueFromPipeline = true)]
+        [BodyParameterTransformation]
+        public WorkPosition? BodyParameter { get; set; }
+
+        /// <summary>Who may see the position: me, family, contacts, groupMembers, organization, federatedOrganizations or everyone (flags may be combined with commas).</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(AllowedAudiencesCompleter))]
+        public string? AllowedAudiences { get; set; }
+
+        /// <summary>User-defined categories. A JSON array string (a CSV cell) is read as its items.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [JsonArrayTransformation("Categories")]
+        public string[]? Categories { get; set; }
+
+        /// <summary>Colleagues (relatedPerson): hashtables, objects or a JSON array string, with displayName, relationship, userId, userPrincipalName.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [JsonArrayTransformation("Colleagues")]
+        public object[]? Colleagues { get; set; }
+
+        /// <summary>The positionDetail: a hashtable, an object, a PositionDetail or JSON text. Flat parameters such as -JobTitle override the same field.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("Detail")]
+        public object? Detail { get; set; }
+
+        /// <summary>The inferenceData (confidenceScore, userHasVerifiedAccuracy): a hashtable, an object or JSON text.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("Inference")]
+        public object? Inference { get; set; }
+
+        /// <summary>Marks the position as current. Use -IsCurrent:$false to send false; the text True or False (a CSV cell) is accepted.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [BooleanTextTransformation("IsCurrent")]
+        public SwitchParameter IsCurrent { get; set; }
+
+        /// <summary>Whether the position can be found in search. Use -IsSearchable:$false to send false; True or False text is accepted.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [BooleanTextTransformation("IsSearchable")]
+        public SwitchParameter IsSearchable { get; set; }
+
+        /// <summary>The manager (relatedPerson): a hashtable, an object or JSON text.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("Manager")]
+        public object? Manager { get; set; }
+
+        /// <summary>The personDataSources (type): a hashtable, an object or JSON text.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("Source")]
+        public object? Source { get; set; }
+
+        /// <summary>The profileSourceAnnotation list: hashtables, objects or a JSON array string.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [JsonArrayTransformation("Sources")]
+        public object[]? Sources { get; set; }
+
+        /// <summary>Extra JSON members to send as given (the beta API grows): a hashtable or JSON text.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("AdditionalProperties")]
+        public object? AdditionalProperties { get; set; }
+
+        /// <summary>detail.jobTitle.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? JobTitle { get; set; }
+
+        /// <summary>detail.company.displayName.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? CompanyName { get; set; }
+
+        /// <summary>detail.company.department.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Department { get; set; }
+
+        /// <summary>detail.company.officeLocation.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? OfficeLocation { get; set; }
+
+        /// <summary>detail.role.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Role { get; set; }
+
+        /// <summary>detail.description.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Description { get; set; }
+
+        /// <summary>detail.summary.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Summary { get; set; }
+
+        /// <summary>detail.startMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("StartMonthYear")]
+        public object? StartMonthYear { get; set; }
+
+        /// <summary>detail.endMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ComplexTextTransformation("EndMonthYear")]
+        public object? EndMonthYear { get; set; }
+
+        /// <summary>detail.employeeId.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? EmployeeId { get; set; }
+
+        /// <summary>detail.employeeType.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? EmployeeType { get; set; }
+
+        /// <summary>detail.level.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Level { get; set; }
+
+        /// <summary>detail.layer.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [IntegerTextTransformation("Layer")]
+        public int Layer { get; set; }
+
+        /// <summary>detail.company.companyCode.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? CompanyCode { get; set; }
+
+        /// <summary>detail.company.costCenter.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? CostCenter { get; set; }
+
+        /// <summary>detail.company.division.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Division { get; set; }
+
+        /// <summary>detail.company.webUrl.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? WebUrl { get; set; }
+
+        /// <summary>detail.company.address.street.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? Street { get; set; }
+
+        /// <summary>detail.company.address.city.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? City { get; set; }
+
+        /// <summary>detail.company.address.state.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? State { get; set; }
+
+        /// <summary>detail.company.address.postalCode.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? PostalCode { get; set; }
+
+        /// <summary>detail.company.address.postOfficeBox.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? PostOfficeBox { get; set; }
+
+        /// <summary>detail.company.address.countryOrRegion.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        public string? CountryOrRegion { get; set; }
+
+        /// <summary>detail.company.address.type: unknown, home, business or other.</summary>
+        [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(AddressTypeCompleter))]
+        public string? AddressType { get; set; }
+
+        protected override void ProcessItem()
+        {
+            var service = GetService();
+            object target = ParameterSetName == Create ? (object)(BodyParameter is BodyInput input ? input.Original : BodyParameter!) : ExpandedTarget();
+            try
+            {
+                var body = ParameterSetName == Create ? BodyFromInput(BodyParameter!) : BodyFromParameters();
+                WriteBodyWarnings(body);
+                var preview = service.Describe("POST", EngineUserId, null, body);
+                if (!ShouldSend("Create a work position for '" + OutputUserId + "'", preview))
+                {
+                    return;
+                }
+
+                var created = RunEngine(cancellationToken => service.CreateAsync(EngineUserId, body, cancellationToken));
+                WriteObject(WithUserId(created));
+            }
+            catch (Exception exception) when (IsItemFailure(exception))
+            {
+                WriteItemError(exception, target);
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Management.Automation;
+using ProfilePositions.Engine.Positions;
+
+namespace ProfilePositions.Commands
+{
+    /// <summary>What New- and Update-ProfilePosition share: turning the parameters of one item into a checked body.</summary>
+    public abstract class PositionWriteCommand : PositionCommand
+    {
+        /// <summary>The expanded set's parameters, in the order they are documented; the engine knows each by this name.</summary>
+        internal static readonly string[] ExpandedParameterNames =
+        {
+            "AllowedAudiences", "Categories", "Colleagues", "Detail", "Inference", "IsCurrent", "IsSearchable", "Manager",
+            "Source", "Sources", "AdditionalProperties", "JobTitle", "CompanyName", "Department", "OfficeLocation", "Role",
+            "Description", "Summary", "StartMonthYear", "EndMonthYear", "EmployeeId", "EmployeeType", "Level", "Layer",
+            "CompanyCode", "CostCenter", "Division", "WebUrl", "Street", "City", "State", "PostalCode", "PostOfficeBox",
+            "CountryOrRegion", "AddressType",
+        };
+
+        private static readonly HashSet<string> ExpandedNames = new HashSet<string>(ExpandedParameterNames, StringComparer.OrdinalIgnoreCase);
+
+        private HashSet<string> _commandLineParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private ISet<string> _emptyCells = new HashSet<string>();
+
+        protected override void BeginProcessing()
+        {
+            // Bound before the first pipeline item arrives, so these are the ones typed on the command line.
+            _commandLineParameters = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+        }
+
+        protected sealed override void ProcessRecord()
+        {
+            _emptyCells = EmptyCells.Take();
+            ProcessItem();
+        }
+
+        /// <summary>Handles the pipeline item that was just bound.</summary>
+        protected abstract void ProcessItem();
+
+        /// <summary>The body from -BodyParameter: a WorkPosition, or the dictionary/JSON/PSCustomObject the user gave.</summary>
+        protected static PositionBody BodyFromInput(WorkPosition bodyParameter) =>
+            PositionBody.FromInput(bodyParameter is BodyInput input ? input.Raw : bodyParameter);
+
+        /// <summary>
+        /// The body from the expanded set: the parameters given for this item, as plain values. An empty CSV cell and
+        /// a property without a value on a piped object are not given; $null typed on the command line is sent as null.
+        /// </summary>
+        protected PositionBody BodyFromParameters() => PositionBody.FromParameters(GivenParameters());
+
+        /// <summary>The input item as an error's target: what the user gave for this item.</summary>
+        protected object ExpandedTarget()
+        {
+            var target = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            target["UserId"] = OutputUserId;
+            foreach (var pair in GivenParameters())
+            {
+                target[pair.Key] = pair.Value;
+            }
+
+            return target;
+        }
+
+        /// <summary>Writes the engine's warnings (unknown keys sent as given, read-only keys dropped).</summary>
+        protected void WriteBodyWarnings(PositionBody body)
+        {
+            foreach (var warning in body.Warnings)
+            {
+                WriteWarning(warning);
+            }
+        }
+
+        /// <summary>Asks ShouldProcess with the exact request, so -WhatIf shows the method, URL and JSON.</summary>
+        protected bool ShouldSend(string action, RequestPreview preview)
+        {
+            var request = preview.ToString();
+            return ShouldProcess(
+                action + ": " + request,
+                action + "?" + Environment.NewLine + request,
+                "Confirm");
+        }
+
+        private Dictionary<string, object?> GivenParameters()
+        {
+            var given = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in ExpandedParameterNames)
+            {
+                if (!MyInvocation.BoundParameters.TryGetValue(name, out var raw) || _emptyCells.Contains(name))
+                {
+                    continue;
+                }
+
+                var value = Normalize(PlainValue.From(raw));
+                var fromPipeline = !_commandLineParameters.Contains(name);
+                if ((value == null && fromPipeline) || (value is string text && text.Length == 0))
+                {
+                    continue;
+                }
+
+                given[name] = value;
+            }
+
+            return given;
+        }
+
+        private static object? Normalize(object? value)
+        {
+            // Month-year fields take a date: a DateTime given by the user means its month.
+            switch (value)
+            {
+                case DateTime date:
+                    return date.ToString("yyyy-MM-01", CultureInfo.InvariantCulture);
+                case DateTimeOffset date:
+                    return date.ToString("yyyy-MM-01", CultureInfo.InvariantCulture);
+                default:
+                    return value;
+            }
+        }
+
+        internal static bool IsExpandedName(string name) => ExpandedNames.Contains(name);
+    }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using ProfilePositions.Engine.Connection;
+
+namespace ProfilePositions.Commands
+{
+    /// <summary>
+    /// Base of every cmdlet in the module: runs the engine's async calls while the pipeline thread waits,
+    /// and writes whatever the engine reported from its worker threads on the pipeline thread,
+    /// because PowerShell allows Write* calls only there.
+    /// </summary>
+    public abstract class ProfileGraphCommand : PSCmdlet, IDisposable
+    {
+        // Cancelled when the user presses Ctrl+C or a downstream command stops the pipeline.
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private BlockingCollection<Action<ProfileGraphCommand>>? _pendingWrites;
+
+        protected override void StopProcessing() => _stopping.Cancel();
+
+        public void Dispose()
+        {
+            _stopping.Dispose();
+            GC.SuppressFinalize(this);
+        }
+
+        /// <summary>Runs an engine call to completion on the pipeline thread, writing queued messages meanwhile.</summary>
+        protected T RunEngine<T>(Func<CancellationToken, Task<T>> start)
+        {
+            var task = RunAndPump(cancellationToken => start(cancellationToken));
+            try
+            {
+                task.GetAwaiter().GetResult();
+                return ((Task<T>)task).Result;
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>Runs an engine call that returns nothing.</summary>
+        protected void RunEngine(Func<CancellationToken, Task> start)
+        {
+            var task = RunAndPump(start);
+            try
+            {
+                task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>Queues a line for the host (for example the device-code prompt); safe from any thread.</summary>
+        protected void QueueHostLine(string line) => Enqueue(command => command.WriteHostLine(line));
+
+        /// <summary>Queues a verbose line; safe from any thread.</summary>
+        protected void QueueVerbose(string line) => Enqueue(command => command.WriteVerbose(line));
+
+        /// <summary>Queues a debug line; safe from any thread.</summary>
+        protected void QueueDebug(string line) => Enqueue(command => command.WriteDebug(line));
+
+        private Task RunAndPump(Func<CancellationToken, Task> start)
+        {
+            using (var pending = new BlockingCollection<Action<ProfileGraphCommand>>())
+            {
+                _pendingWrites = pending;
+                var previousLog = ProfileGraphSession.Log;
+                ProfileGraphSession.Log = QueueVerbose;
+                try
+                {
+                    Task task;
+                    try
+                    {
+                        task = start(_stopping.Token);
+                    }
+                    catch (Exception exception)
+                    {
+                        // A synchronous throw (argument checks, not connected) behaves like a faulted task.
+                        var failed = new TaskCompletionSource<bool>();
+                        failed.SetException(exception);
+                        task = failed.Task;
+                    }
+
+                    task.ContinueWith(_ => CompleteQuietly(pending), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    foreach (var write in pending.GetConsumingEnumerable())
+                    {
+                        write(this);
+                    }
+
+                    return task;
+                }
+                finally
+                {
+                    ProfileGraphSession.Log = previousLog;
+                    _pendingWrites = null;
+                }
+            }
+        }
+
+        private void Enqueue(Action<ProfileGraphCommand> write)
+        {
+            var pending = _pendingWrites;
+            if (pending == null)
+            {
+                return;
+            }
+
+            try
+            {
+                pending.Add(write);
+            }
+            catch (InvalidOperationException)
+            {
+                // The call already ended (completed or disposed); a late message has nobody left to read it.
+            }
+        }
+
+        private static void CompleteQuietly(BlockingCollection<Action<ProfileGraphCommand>> pending)
+        {
+            try
+            {
+                pending.CompleteAdding();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        private void WriteHostLine(string line)
+        {
+            // The host, never the output stream: a prompt must not end up in a variable or a pipeline.
+            if (Host?.UI != null)
+            {
+                Host.UI.WriteLine(line);
+            }
+            else
+            {
+                WriteWarning(line);
+            }
+        }
+    }
+}

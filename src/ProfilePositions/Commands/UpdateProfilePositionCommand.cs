@@ -1,0 +1,217 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+
+namespace ProfilePositions.Commands
+{
+    /// <summary>
+    /// Changes a work position (PATCH /users/{id}/profile/positions/{id}); only what was given is sent.
+    /// The expanded parameters bind from the command line only, so Get-ProfilePosition | Update-ProfilePosition -JobTitle x
+    /// sends the job title alone rather than everything the piped position carries.
+    /// </summary>
+    [Cmdlet(VerbsData.Update, "ProfilePosition", DefaultParameterSetName = UpdateExpanded, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(WorkPosition))]
+    public sealed class UpdateProfilePositionCommand : PositionWriteCommand
+    {
+        private const string UpdateExpanded = "UpdateExpanded";
+        private const string Update = "Update";
+
+        /// <summary>The id of the position to change; binds from the Id property of piped positions.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Id")]
+        [ValidateNotNullOrEmpty]
+        public string WorkPositionId { get; set; } = string.Empty;
+
+        /// <summary>
+        /// The changes as one body: a hashtable or any dictionary (keys match case-insensitively), a PSCustomObject,
+        /// a WorkPosition, or JSON text. Unknown keys are sent as given with a warning; $null clears a field.
+        /// </summary>
+        [Parameter(ParameterSetName = Update, Mandatory = true, ValueFromPipeline = true)]
+        [BodyParameterTransformation]
+        public WorkPosition? BodyParameter { get; set; }
+
+        /// <summary>Who may see the position: me, family, contacts, groupMembers, organization, federatedOrganizations or everyone (flags may be combined with commas).</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ArgumentCompleter(typeof(AllowedAudiencesCompleter))]
+        public string? AllowedAudiences { get; set; }
+
+        /// <summary>User-defined categories. A JSON array string (a CSV cell) is read as its items.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [JsonArrayTransformation("Categories")]
+        public string[]? Categories { get; set; }
+
+        /// <summary>Colleagues (relatedPerson): hashtables, objects or a JSON array string, with displayName, relationship, userId, userPrincipalName.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [JsonArrayTransformation("Colleagues")]
+        public object[]? Colleagues { get; set; }
+
+        /// <summary>The positionDetail: a hashtable, an object, a PositionDetail or JSON text. Flat parameters such as -JobTitle override the same field.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("Detail")]
+        public object? Detail { get; set; }
+
+        /// <summary>The inferenceData (confidenceScore, userHasVerifiedAccuracy): a hashtable, an object or JSON text.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("Inference")]
+        public object? Inference { get; set; }
+
+        /// <summary>Marks the position as current. Use -IsCurrent:$false to send false; the text True or False (a CSV cell) is accepted.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [BooleanTextTransformation("IsCurrent")]
+        public SwitchParameter IsCurrent { get; set; }
+
+        /// <summary>Whether the position can be found in search. Use -IsSearchable:$false to send false; True or False text is accepted.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [BooleanTextTransformation("IsSearchable")]
+        public SwitchParameter IsSearchable { get; set; }
+
+        /// <summary>The manager (relatedPerson): a hashtable, an object or JSON text.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("Manager")]
+        public object? Manager { get; set; }
+
+        /// <summary>The personDataSources (type): a hashtable, an object or JSON text.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("Source")]
+        public object? Source { get; set; }
+
+        /// <summary>The profileSourceAnnotation list: hashtables, objects or a JSON array string.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [JsonArrayTransformation("Sources")]
+        public object[]? Sources { get; set; }
+
+        /// <summary>Extra JSON members to send as given (the beta API grows): a hashtable or JSON text.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("AdditionalProperties")]
+        public object? AdditionalProperties { get; set; }
+
+        /// <summary>detail.jobTitle.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? JobTitle { get; set; }
+
+        /// <summary>detail.company.displayName.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? CompanyName { get; set; }
+
+        /// <summary>detail.company.department.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Department { get; set; }
+
+        /// <summary>detail.company.officeLocation.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? OfficeLocation { get; set; }
+
+        /// <summary>detail.role.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Role { get; set; }
+
+        /// <summary>detail.description.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Description { get; set; }
+
+        /// <summary>detail.summary.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Summary { get; set; }
+
+        /// <summary>detail.startMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("StartMonthYear")]
+        public object? StartMonthYear { get; set; }
+
+        /// <summary>detail.endMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ComplexTextTransformation("EndMonthYear")]
+        public object? EndMonthYear { get; set; }
+
+        /// <summary>detail.employeeId.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? EmployeeId { get; set; }
+
+        /// <summary>detail.employeeType.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? EmployeeType { get; set; }
+
+        /// <summary>detail.level.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Level { get; set; }
+
+        /// <summary>detail.layer.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [IntegerTextTransformation("Layer")]
+        public int Layer { get; set; }
+
+        /// <summary>detail.company.companyCode.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? CompanyCode { get; set; }
+
+        /// <summary>detail.company.costCenter.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? CostCenter { get; set; }
+
+        /// <summary>detail.company.division.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Division { get; set; }
+
+        /// <summary>detail.company.webUrl.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? WebUrl { get; set; }
+
+        /// <summary>detail.company.address.street.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? Street { get; set; }
+
+        /// <summary>detail.company.address.city.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? City { get; set; }
+
+        /// <summary>detail.company.address.state.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? State { get; set; }
+
+        /// <summary>detail.company.address.postalCode.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? PostalCode { get; set; }
+
+        /// <summary>detail.company.address.postOfficeBox.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? PostOfficeBox { get; set; }
+
+        /// <summary>detail.company.address.countryOrRegion.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        public string? CountryOrRegion { get; set; }
+
+        /// <summary>detail.company.address.type: unknown, home, business or other.</summary>
+        [Parameter(ParameterSetName = UpdateExpanded)]
+        [ArgumentCompleter(typeof(AddressTypeCompleter))]
+        public string? AddressType { get; set; }
+
+        protected override void ProcessItem()
+        {
+            var service = GetService();
+            var target = WorkPositionId;
+            try
+            {
+                var body = ParameterSetName == Update ? BodyFromInput(BodyParameter!) : BodyFromParameters();
+                WriteBodyWarnings(body);
+                if (!body.Value.GetMembers().Any())
+                {
+                    WriteError(ErrorRecords.Invalid("NothingToUpdate", "Nothing to change for work position '" + WorkPositionId + "': give at least one property, for example -JobTitle, or -BodyParameter.", target));
+                    return;
+                }
+
+                var preview = service.Describe("PATCH", EngineUserId, WorkPositionId, body);
+                if (!ShouldSend("Update work position '" + WorkPositionId + "' of '" + OutputUserId + "'", preview))
+                {
+                    return;
+                }
+
+                var updated = RunEngine(cancellationToken => service.UpdateAsync(EngineUserId, WorkPositionId, body, cancellationToken));
+                WriteObject(WithUserId(updated));
+            }
+            catch (Exception exception) when (IsItemFailure(exception))
+            {
+                WriteItemError(exception, target);
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Net.Http;
+using ProfilePositions.Engine.Errors;
+
+namespace ProfilePositions.Commands
+{
+    /// <summary>
+    /// The one place where exceptions become ErrorRecords: the ErrorId is Graph's error code (or the engine's own id),
+    /// the category follows the HTTP status, the target is the input item, and the message is the engine's,
+    /// which already carries status, code, Graph's message, request-id and a hint.
+    /// </summary>
+    internal static class ErrorRecords
+    {
+        public static ErrorRecord From(Exception exception, object? target)
+        {
+            switch (exception)
+            {
+                case GraphServiceException graph:
+                    return Build(graph, graph.ErrorId, CategoryFor(graph.StatusCode), target, graph.Hint);
+                case PositionInputException input:
+                    return Build(input, input.ErrorId, ErrorCategory.InvalidData, target, null);
+                case NotConnectedException notConnected:
+                    return Build(notConnected, notConnected.ErrorId, ErrorCategory.AuthenticationError, target, "Run Connect-ProfileGraph, then run this command again.");
+                case ConnectionException connection:
+                    return Build(connection, connection.ErrorId, ErrorCategory.AuthenticationError, target, null);
+                case ProfileGraphException other:
+                    return Build(other, other.ErrorId, ErrorCategory.NotSpecified, target, null);
+                case HttpRequestException _:
+                case IOException _:
+                    return Build(exception, "GraphConnectionFailed", ErrorCategory.ConnectionError, target, "Check the network connection and the Graph endpoint, then try again.");
+                case TimeoutException _:
+                case OperationCanceledException _:
+                    return Build(exception, "GraphRequestTimedOut", ErrorCategory.OperationTimeout, target, "Try again; Graph did not answer in time.");
+                default:
+                    return Build(exception, exception.GetType().Name, ErrorCategory.NotSpecified, target, null);
+            }
+        }
+
+        /// <summary>Errors of the cmdlet's own making, such as a parameter value that cannot be used.</summary>
+        public static ErrorRecord Invalid(string errorId, string message, object? target) =>
+            new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
+
+        private static ErrorCategory CategoryFor(int statusCode)
+        {
+            switch (statusCode)
+            {
+                case 400:
+                case 405:
+                case 415:
+                    return ErrorCategory.InvalidArgument;
+                case 401:
+                    return ErrorCategory.AuthenticationError;
+                case 403:
+                    return ErrorCategory.PermissionDenied;
+                case 404:
+                    return ErrorCategory.ObjectNotFound;
+                case 409:
+                    return ErrorCategory.ResourceExists;
+                case 412:
+                    return ErrorCategory.InvalidOperation;
+                case 429:
+                case 503:
+                case 507:
+                    return ErrorCategory.ResourceUnavailable;
+                default:
+                    return statusCode >= 500 ? ErrorCategory.ConnectionError : ErrorCategory.NotSpecified;
+            }
+        }
+
+        private static ErrorRecord Build(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction)
+        {
+            var record = new ErrorRecord(exception, string.IsNullOrEmpty(errorId) ? "UnknownError" : errorId, category, target);
+            if (!string.IsNullOrEmpty(recommendedAction))
+            {
+                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+            }
+
+            return record;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+#Requires -Version 7.0
+<#
+    Connect-ProfileGraph as a user drives it: -AccessToken against the sandbox, the context it writes
+    (never the token), -Environment mapping, refusals (app-only token, plain http to a remote host),
+    the parameter sets, aliases and tab completion.
+#>
+
+BeforeAll {
+    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
+    Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+
+    function Get-GraphRequest {
+        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
+        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
+    }
+
+    function Get-RequestJson($Entry) {
+        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
+        $body = $Entry.body
+        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
+        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
+        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
+    }
+
+    function Get-RequestQuery($Entry) {
+        # The decoded query string of a journal entry ('' when there was none).
+        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
+    }
+
+    function ConvertTo-CanonicalJson($Value) {
+        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
+        function Sort-Value($v) {
+            if ($v -is [System.Collections.IDictionary]) {
+                $sorted = [ordered]@{}
+                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
+                return $sorted
+            }
+            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
+            return $v
+        }
+        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
+    }
+
+    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
+        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
+        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
+        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
+        $quoted = $User -replace "'", "''"
+        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
+    }
+    $script:sandbox = Start-TestSandbox
+    $script:upn = 'adele.vance@contoso.com'
+}
+
+AfterAll {
+    Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+    Stop-TestSandbox -Sandbox $script:sandbox
+}
+
+Describe 'Connect-ProfileGraph -AccessToken (AccessToken set)' {
+    AfterEach { Disconnect-ProfileGraph }
+
+    It 'connects to the sandbox and writes the context, not the token' {
+        $token = Get-TestToken -Sandbox $script:sandbox -User $script:upn -Scopes 'User.ReadWrite.All'
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+
+        $output = @(Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $script:sandbox.BaseUri)
+
+        $output.Count | Should -Be 1
+        $context = $output[0]
+        $context | Should -BeOfType ([ProfilePositions.ProfileGraphContext])
+        $context.Account | Should -Be $script:upn
+        $context.Scopes | Should -Contain 'User.ReadWrite.All'
+        "$($context.GraphEndpoint)".TrimEnd('/') | Should -Be $script:sandbox.BaseUri
+        $context.TokenCredentialType | Should -Be 'UserProvidedAccessToken'
+        $context.TokenExpiresOn | Should -BeGreaterThan ([DateTimeOffset]::UtcNow)
+        ($context | ConvertTo-Json -Depth 5) | Should -Not -Match ([regex]::Escape($token))
+        ($context | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($token))
+    }
+
+    It 'is used by the position cmdlets: the sandbox sees the signed-in user' {
+        $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:upn
+        Clear-SandboxJournal -Sandbox $script:sandbox
+
+        $null = Get-ProfilePosition
+
+        $request = (Get-GraphRequest)[0]
+        $request.status | Should -Be 200
+        $request.path | Should -Be '/beta/me/profile/positions'
+    }
+
+    It 'refuses an app-only token and says why' {
+        $token = Get-TestToken -Sandbox $script:sandbox -User $script:upn -App
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+
+        { Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $script:sandbox.BaseUri } |
+            Should -Throw -ErrorId '*,ProfilePositions.Commands.ConnectProfileGraphCommand' -ExpectedMessage '*app*'
+        Get-ProfileGraphContext | Should -BeNullOrEmpty
+    }
+
+    It 'refuses plain http to a host that is not loopback' {
+        $token = Get-TestToken -Sandbox $script:sandbox -User $script:upn
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+
+        { Connect-ProfileGraph -AccessToken $secure -GraphEndpoint 'http://graph.example.com' } |
+            Should -Throw -ErrorId '*,ProfilePositions.Commands.ConnectProfileGraphCommand' -ExpectedMessage '*http*'
+        Get-ProfileGraphContext | Should -BeNullOrEmpty
+    }
+
+    It 'maps -Environment <Environment> to its Graph host' -ForEach @(
+        @{ Environment = 'Global'; GraphHost = 'graph.microsoft.com' }
+        @{ Environment = 'USGov'; GraphHost = 'graph.microsoft.us' }
+        @{ Environment = 'USGovDoD'; GraphHost = 'dod-graph.microsoft.us' }
+        @{ Environment = 'China'; GraphHost = 'microsoftgraph.chinacloudapi.cn' }
+    ) {
+        $token = Get-TestToken -Sandbox $script:sandbox -User $script:upn
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+
+        $context = Connect-ProfileGraph -AccessToken $secure -Environment $Environment
+
+        $context.Environment | Should -Be $Environment
+        ([uri]$context.GraphEndpoint).Host | Should -Be $GraphHost
+    }
+
+    It 'requires -AccessToken in its set and takes no interactive parameters with it' {
+        { Connect-ProfileGraph -AccessToken (ConvertTo-SecureString 'x' -AsPlainText -Force) -UseDeviceCode } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,ProfilePositions.Commands.ConnectProfileGraphCommand'
+    }
+}
+
+Describe 'Connect-ProfileGraph parameters' {
+    BeforeAll { $script:command = Get-Command Connect-ProfileGraph }
+
+    It 'has the Interactive set by default and the AccessToken set' {
+        $script:command.DefaultParameterSet | Should -Be 'Interactive'
+        @($script:command.ParameterSets.Name | Sort-Object) | Should -Be @('AccessToken', 'Interactive')
+    }
+
+    It '-UseDeviceCode has the aliases UseDeviceAuthentication and DeviceCode' {
+        @($script:command.Parameters['UseDeviceCode'].Aliases | Sort-Object) | Should -Be @('DeviceCode', 'UseDeviceAuthentication')
+        $script:command.Parameters['UseDeviceCode'].SwitchParameter | Should -BeTrue
+    }
+
+    It '-AccessToken is a SecureString' {
+        $script:command.Parameters['AccessToken'].ParameterType | Should -Be ([securestring])
+    }
+
+    It '-Environment rejects an unknown cloud' {
+        { Connect-ProfileGraph -Environment 'Moon' -AccessToken (ConvertTo-SecureString 'x' -AsPlainText -Force) } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,ProfilePositions.Commands.ConnectProfileGraphCommand'
+    }
+
+    It 'completes -Environment values' {
+        $line = 'Connect-ProfileGraph -Environment US'
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+
+        @($completions | Sort-Object) | Should -Be @('USGov', 'USGovDoD')
+    }
+}

@@ -1,0 +1,205 @@
+#Requires -Version 7.0
+<#
+    The module as a whole: what it exports, how its objects look, the CSV round trip, tab completion,
+    the 401 error, and a search of every stream and a transcript for the token.
+#>
+
+BeforeAll {
+    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
+    Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+
+    function Get-GraphRequest {
+        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
+        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
+    }
+
+    function Get-RequestJson($Entry) {
+        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
+        $body = $Entry.body
+        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
+        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
+        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
+    }
+
+    function Get-RequestQuery($Entry) {
+        # The decoded query string of a journal entry ('' when there was none).
+        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
+    }
+
+    function ConvertTo-CanonicalJson($Value) {
+        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
+        function Sort-Value($v) {
+            if ($v -is [System.Collections.IDictionary]) {
+                $sorted = [ordered]@{}
+                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
+                return $sorted
+            }
+            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
+            return $v
+        }
+        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
+    }
+
+    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
+        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
+        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
+        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
+        $quoted = $User -replace "'", "''"
+        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
+    }
+    $script:sandbox = Start-TestSandbox
+    $script:token = Get-TestToken -Sandbox $script:sandbox -User 'adele.vance@contoso.com' -Scopes 'User.ReadWrite.All'
+    $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:token -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri
+}
+
+AfterAll {
+    Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+    Stop-TestSandbox -Sandbox $script:sandbox
+}
+
+Describe 'Exports' {
+    It 'exports exactly the seven cmdlets and nothing else' {
+        $module = Get-Module ProfilePositions
+        @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be @(
+            'Connect-ProfileGraph', 'Disconnect-ProfileGraph', 'Get-ProfileGraphContext', 'Get-ProfilePosition',
+            'New-ProfilePosition', 'Remove-ProfilePosition', 'Update-ProfilePosition')
+        $module.ExportedFunctions.Count | Should -Be 0
+        $module.ExportedAliases.Count | Should -Be 0
+    }
+
+    It 'declares an output type on every cmdlet' {
+        foreach ($command in Get-Command -Module ProfilePositions) {
+            $command.OutputType.Count | Should -BeGreaterThan 0 -Because $command.Name
+        }
+    }
+
+    It 'offers -WhatIf and -Confirm on the cmdlets that write' {
+        foreach ($name in 'New-ProfilePosition', 'Update-ProfilePosition', 'Remove-ProfilePosition') {
+            (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
+            (Get-Command $name).Parameters.Keys | Should -Contain 'Confirm'
+        }
+    }
+}
+
+Describe 'Output objects and the format view' {
+    BeforeAll {
+        $script:created = New-ProfilePosition -JobTitle 'Format Check' -CompanyName 'View Co' -StartMonthYear '2020-02' -EndMonthYear '2021-03' -IsCurrent:$false
+    }
+
+    It 'carries UserId and the type name ProfilePositions.WorkPosition' {
+        $script:created.UserId | Should -Be 'me'
+        $script:created.PSObject.TypeNames | Should -Contain 'ProfilePositions.WorkPosition'
+    }
+
+    It 'shows a table of UserId, JobTitle, Company, IsCurrent, Start, End and Id' {
+        $lines = @(($script:created | Out-String -Width 250) -split "`r?`n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match '^UserId\s+JobTitle\s+Company\s+IsCurrent\s+Start\s+End\s+Id\s*$'
+        $lines[2] | Should -Match "^me\s+Format Check\s+View Co\s+False\s+2020-02-01\s+2021-03-01\s+$([regex]::Escape($script:created.Id))"
+    }
+}
+
+Describe 'CSV round trip' {
+    It 'Get-ProfilePosition | Export-Csv, then Import-Csv | New-ProfilePosition reproduces the positions' {
+        $source = 'megan.bowen@contoso.com'
+        $target = 'innocenty.popov@contoso.com'
+        $null = New-ProfilePosition -UserId $source -BodyParameter @{
+            detail           = @{ jobTitle = 'Round trip one'; role = 'r1'; startMonthYear = '2019-01-01'; company = @{ displayName = 'Trip Co'; address = @{ city = 'Oslo'; type = 'business' } } }
+            isCurrent        = $true
+            allowedAudiences = 'organization'
+            categories       = @('a', 'b')
+            manager          = @{ displayName = 'Boss'; relationship = 'manager' }
+            colleagues       = @(@{ displayName = 'Pal'; relationship = 'colleague' })
+        }
+        $null = New-ProfilePosition -UserId $source -JobTitle 'Round trip two'
+        $path = Join-Path $TestDrive 'positions.csv'
+
+        Get-ProfilePosition -UserId $source -All | Export-Csv -Path $path -NoTypeInformation
+        $rows = Import-Csv -Path $path
+        $rows | ForEach-Object { $_.UserId = $target }
+        $copies = @($rows | New-ProfilePosition)
+
+        $originals = @(Get-ProfilePosition -UserId $source -All)
+        $originals.Count | Should -Be 2
+        @($rows).Count | Should -Be 2
+        $copies.Count | Should -Be $originals.Count
+        $comparable = { param($p) ConvertTo-CanonicalJson ([ordered]@{
+                    detail = ConvertFrom-Json ([string]$p.Detail) -AsHashtable; isCurrent = $p.IsCurrent; allowedAudiences = $p.AllowedAudiences
+                    categories = @($p.Categories); manager = "$($p.Manager)"; colleagues = "$($p.Colleagues)" }) }
+        $expected = @($originals | ForEach-Object { & $comparable $_ } | Sort-Object)
+        $actual = @(Get-ProfilePosition -UserId $target -All | ForEach-Object { & $comparable $_ } | Sort-Object)
+        $actual | Should -Be $expected
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes -AllowedAudiences with the seven values' {
+        $line = 'New-ProfilePosition -AllowedAudiences '
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        @($completions | Sort-Object) | Should -Be @('contacts', 'everyone', 'family', 'federatedOrganizations', 'groupMembers', 'me', 'organization')
+    }
+
+    It 'completes -AddressType on <Command>' -ForEach @(@{ Command = 'New-ProfilePosition' }, @{ Command = 'Update-ProfilePosition' }) {
+        $line = "$Command -AddressType b"
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        @($completions) | Should -Be @('business')
+    }
+}
+
+Describe 'The token never leaks' {
+    It 'appears in no stream, error, -WhatIf text or transcript, whatever the command does' {
+        $transcript = Join-Path $TestDrive 'transcript.txt'
+        Start-Transcript -Path $transcript -UseMinimalHeader | Out-Null
+        try {
+            $everything = & {
+                $context = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:token -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri -Verbose -Debug
+                $context | Format-List * | Out-String
+                Get-ProfileGraphContext | Format-List * | Out-String
+                $created = New-ProfilePosition -JobTitle 'Leak check' -Verbose -Debug
+                $created | Format-List * | Out-String
+                New-ProfilePosition -JobTitle 'Leak check what if' -WhatIf -Verbose
+                Get-ProfilePosition -All -Verbose -Debug | Format-Table | Out-String
+                Update-ProfilePosition -Id $created.Id -JobTitle 'Leak check 2' -Verbose -Debug
+                Get-ProfilePosition -Id 'missing' -Verbose -Debug
+                Update-ProfilePosition -Id 'missing' -BodyParameter @{ isCurrent = 'nonsense' } -Verbose
+                Remove-ProfilePosition -Id $created.Id -Verbose -Debug -Confirm:$false
+                Remove-ProfilePosition -Id 'missing' -Verbose -Debug
+                Disconnect-ProfileGraph -PassThru -Verbose | Format-List * | Out-String
+            } *>&1 -ErrorAction Continue -WarningAction Continue -InformationAction Continue
+        }
+        finally {
+            Stop-Transcript | Out-Null
+            $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:token -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri
+        }
+
+        $streams = @($everything | ForEach-Object {
+                if ($_ -is [System.Management.Automation.ErrorRecord]) { "$_"; $_.Exception.ToString(); "$($_.ErrorDetails)"; "$($_.TargetObject)" }
+                else { "$_" }
+            }) -join "`n"
+        @($everything | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 0
+        @($everything | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }).Count | Should -BeGreaterThan 0
+        $streams | Should -Not -Match ([regex]::Escape($script:token))
+        (Get-Content $transcript -Raw) | Should -Match 'What if'
+        (Get-Content $transcript -Raw) | Should -Not -Match ([regex]::Escape($script:token))
+        foreach ($record in $Error) { "$record $($record.Exception)" | Should -Not -Match ([regex]::Escape($script:token)) }
+    }
+
+    It 'is not in the 401 error written when the token has expired, which says to reconnect' {
+        $expired = Get-TestToken -Sandbox $script:sandbox -User 'adele.vance@contoso.com' -Lifetime -600
+        try {
+            $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $expired -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri -WarningAction SilentlyContinue
+            $null = Get-ProfilePosition -ErrorVariable failures -ErrorAction SilentlyContinue
+        }
+        finally {
+            $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:token -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri
+        }
+
+        $failures.Count | Should -Be 1
+        $failures[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidAuthenticationToken,ProfilePositions.Commands.GetProfilePositionCommand'
+        $failures[0].Exception.Message | Should -Match '401'
+        $failures[0].Exception.Message | Should -Match 'request-id'
+        $failures[0].ErrorDetails.RecommendedAction | Should -Match 'Connect-ProfileGraph'
+        "$($failures[0]) $($failures[0].Exception) $($failures[0].ErrorDetails)" | Should -Not -Match ([regex]::Escape($expired))
+    }
+}

@@ -1,0 +1,439 @@
+#Requires -Version 7.0
+<#
+    New-ProfilePosition as a user drives it: Microsoft's documented example, both parameter sets, every
+    -UserId form, pipeline input (hashtables, JSON, CSV rows, user objects), the hashtable rules, -WhatIf
+    and per-item errors. Each test checks the JSON the sandbox received as well as what the cmdlet wrote.
+    The sandbox runs with --loose so that unknown members reach it.
+#>
+
+BeforeDiscovery {
+    # The forms -UserId can take (resolved to the sandbox's demo users in BeforeAll).
+    $FormCases = @('an object id', 'a UPN', 'a guest #EXT# UPN', 'a UPN starting with $', 'a UPN with an apostrophe', 'me', 'omitted') |
+        ForEach-Object { @{ Form = $_ } }
+}
+
+BeforeAll {
+    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
+    Import-Module $modulePath -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+
+    function Get-GraphRequest {
+        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
+        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
+    }
+
+    function Get-RequestJson($Entry) {
+        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
+        $body = $Entry.body
+        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
+        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
+        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
+    }
+
+    function Get-RequestQuery($Entry) {
+        # The decoded query string of a journal entry ('' when there was none).
+        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
+    }
+
+    function ConvertTo-CanonicalJson($Value) {
+        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
+        function Sort-Value($v) {
+            if ($v -is [System.Collections.IDictionary]) {
+                $sorted = [ordered]@{}
+                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
+                return $sorted
+            }
+            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
+            return $v
+        }
+        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
+    }
+
+    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
+        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
+        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
+        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
+        $quoted = $User -replace "'", "''"
+        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
+    }
+    $script:sandbox = Start-TestSandbox -ExtraArgs '--loose'
+    $script:users = @(Get-SandboxUsers -Sandbox $script:sandbox | ForEach-Object { $_ })
+    function Find-User([scriptblock] $Where) { @($script:users | Where-Object $Where)[0] }
+    $script:signedIn = Find-User { $_.userPrincipalName -like 'adele.vance@*' }
+    $megan = Find-User { $_.userPrincipalName -like 'megan.bowen@*' }
+    $innocenty = Find-User { $_.userPrincipalName -like 'innocenty.popov@*' }
+    $guest = Find-User { $_.userPrincipalName -like '*#EXT#*' }
+    $dollar = Find-User { $_.userPrincipalName -like '$*' }
+    $apostrophe = Find-User { $_.userPrincipalName -like "*'*" }
+    # Every way -UserId can be given: the value passed (none when omitted), the user it must reach,
+    # and the UserId the output objects carry.
+    $script:UserForms = @{
+        'an object id'              = @{ Value = $megan.id; OwnerId = $megan.id; PathUser = $megan.id; OutputUserId = $megan.id }
+        'a UPN'                     = @{ Value = $innocenty.userPrincipalName; OwnerId = $innocenty.id; PathUser = $innocenty.userPrincipalName; OutputUserId = $innocenty.userPrincipalName }
+        'a guest #EXT# UPN'         = @{ Value = $guest.userPrincipalName; OwnerId = $guest.id; PathUser = $guest.userPrincipalName; OutputUserId = $guest.userPrincipalName }
+        'a UPN starting with $'     = @{ Value = $dollar.userPrincipalName; OwnerId = $dollar.id; PathUser = $dollar.userPrincipalName; OutputUserId = $dollar.userPrincipalName }
+        'a UPN with an apostrophe'  = @{ Value = $apostrophe.userPrincipalName; OwnerId = $apostrophe.id; PathUser = $apostrophe.userPrincipalName; OutputUserId = $apostrophe.userPrincipalName }
+        'me'                        = @{ Value = 'me'; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
+        'omitted'                   = @{ Value = $null; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
+    }
+
+    function Test-RequestUser([string] $Path, $Form, [string] $Rest = '') {
+        if ($Form.PathUser -eq 'me') {
+            $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
+            return $decoded -ceq "/beta/me/profile/positions$Rest"
+        }
+        Test-UserPath -Path $Path -User $Form.PathUser -Rest $Rest
+    }
+
+    $script:adminToken = Get-TestToken -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Scopes 'User.ReadWrite.All'
+    function New-SeedPosition([string] $OwnerId, [hashtable] $Body) {
+        # Seeds a position straight through the sandbox's Graph API, by object id, without the module.
+        $parameters = @{
+            Method      = 'POST'
+            Uri         = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
+            Headers     = @{ Authorization = "Bearer $script:adminToken" }
+            ContentType = 'application/json'
+            Body        = ConvertTo-Json -InputObject $Body -Depth 10
+        }
+        Invoke-RestMethod @parameters
+    }
+
+    function Get-StoredPosition([string] $OwnerId) {
+        # What the sandbox holds for a user, read straight through its Graph API.
+        $uri = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
+        while ($uri) {
+            $page = Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $script:adminToken" }
+            $page.value
+            $uri = $page.'@odata.nextLink'
+        }
+    }
+    $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
+
+    function Get-PostedJson {
+        # The canonical JSON of every POST the sandbox received since the journal was cleared.
+        @(Get-GraphRequest | Where-Object method -EQ 'POST' | ForEach-Object { ConvertTo-CanonicalJson (Get-RequestJson $_) })
+    }
+}
+
+AfterAll {
+    Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+    Stop-TestSandbox -Sandbox $script:sandbox
+}
+
+Describe "Microsoft's documented example" {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It 'New-ProfilePosition -UserId $userId -BodyParameter $params sends exactly the documented JSON' {
+        # The PowerShell example of the Create workPosition page, unchanged but for the cmdlet's name.
+        $params = @{
+            detail    = @{
+                company  = @{
+                    displayName    = "Adventureworks Ltd."
+                    department     = "Consulting"
+                    officeLocation = "AW23/344"
+                    address        = @{
+                        type            = "business"
+                        street          = "123 Patriachy Ponds"
+                        city            = "Moscow"
+                        countryOrRegion = "Russian Federation"
+                        postalCode      = "RU-34621"
+                    }
+                    webUrl         = "https://www.adventureworks.com"
+                }
+                jobTitle = "Senior Product Branding Manager II"
+                role     = "consulting"
+            }
+            isCurrent = $true
+        }
+        $userId = 'db789417-4ccb-41d1-a0a9-47b01a09ea49'
+
+        $created = New-ProfilePosition -UserId $userId -BodyParameter $params
+
+        $documented = '{"detail":{"company":{"displayName":"Adventureworks Ltd.","department":"Consulting","officeLocation":"AW23/344","address":{"type":"business","street":"123 Patriachy Ponds","city":"Moscow","countryOrRegion":"Russian Federation","postalCode":"RU-34621"},"webUrl":"https://www.adventureworks.com"},"jobTitle":"Senior Product Branding Manager II","role":"consulting"},"isCurrent":true}'
+        $requests = Get-GraphRequest
+        $requests.Count | Should -Be 1
+        $requests[0].method | Should -Be 'POST'
+        [uri]::UnescapeDataString($requests[0].path) | Should -BeExactly "/beta/users/$userId/profile/positions"
+        ConvertTo-CanonicalJson (Get-RequestJson $requests[0]) | Should -BeExactly (ConvertTo-CanonicalJson (ConvertFrom-Json $documented -AsHashtable))
+        $created | Should -BeOfType ([ProfilePositions.WorkPosition])
+        $created.Id | Should -Not -BeNullOrEmpty
+        $created.UserId | Should -Be $userId
+        $created.IsCurrent | Should -BeTrue
+        $created.Detail.Company.Address.City | Should -Be 'Moscow'
+        (Get-StoredPosition -OwnerId $userId).id | Should -Contain $created.Id
+    }
+}
+
+Describe 'New-ProfilePosition -UserId forms' {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It 'creates a position for <Form> from the expanded parameters' -ForEach $FormCases {
+        $userForm = $script:UserForms[$Form]
+        $arguments = @{ JobTitle = "Created for $Form"; CompanyName = 'Contoso'; IsCurrent = $true }
+        if ($null -ne $userForm.Value) { $arguments.UserId = $userForm.Value }
+
+        $created = New-ProfilePosition @arguments
+
+        $created.UserId | Should -Be $userForm.OutputUserId
+        $created.Detail.JobTitle | Should -Be "Created for $Form"
+        $requests = Get-GraphRequest
+        $requests.Count | Should -Be 1
+        Test-RequestUser -Path $requests[0].path -Form $userForm | Should -BeTrue -Because "the path was $($requests[0].path)"
+        ConvertTo-CanonicalJson (Get-RequestJson $requests[0]) |
+            Should -BeExactly (ConvertTo-CanonicalJson @{ detail = @{ jobTitle = "Created for $Form"; company = @{ displayName = 'Contoso' } }; isCurrent = $true })
+        (Get-StoredPosition -OwnerId $userForm.OwnerId).id | Should -Contain $created.Id
+    }
+
+    It 'creates a position for <Form> from -BodyParameter' -ForEach $FormCases {
+        $userForm = $script:UserForms[$Form]
+        $arguments = @{ BodyParameter = @{ detail = @{ jobTitle = "Body for $Form" } } }
+        if ($null -ne $userForm.Value) { $arguments.UserId = $userForm.Value }
+
+        $created = New-ProfilePosition @arguments
+
+        $created.UserId | Should -Be $userForm.OutputUserId
+        Test-RequestUser -Path (Get-GraphRequest)[0].path -Form $userForm | Should -BeTrue
+        (Get-StoredPosition -OwnerId $userForm.OwnerId).id | Should -Contain $created.Id
+    }
+}
+
+Describe 'New-ProfilePosition expanded parameters (CreateExpanded)' {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It 'places every flat convenience in detail, detail.company and detail.company.address' {
+        $arguments = @{
+            JobTitle = 'Engineer'; Role = 'engineering'; Description = 'Builds things'; Summary = 'Short'
+            StartMonthYear = '2021-03'; EndMonthYear = [datetime]'2023-06-15'
+            EmployeeId = 'E-1'; EmployeeType = 'Full time'; Level = 'L3'; Layer = 3
+            CompanyName = 'Contoso'; Department = 'R&D'; OfficeLocation = 'B1'; CompanyCode = 'C01'; CostCenter = 'CC9'
+            Division = 'Devices'; WebUrl = 'https://contoso.com'
+            Street = '1 Main St'; City = 'Redmond'; State = 'WA'; PostalCode = '98052'; PostOfficeBox = 'PO 7'
+            CountryOrRegion = 'United States'; AddressType = 'business'
+        }
+
+        $null = New-ProfilePosition -UserId $script:signedIn.id @arguments
+
+        $expected = @{
+            detail = @{
+                jobTitle = 'Engineer'; role = 'engineering'; description = 'Builds things'; summary = 'Short'
+                startMonthYear = '2021-03-01'; endMonthYear = '2023-06-01'
+                employeeId = 'E-1'; employeeType = 'Full time'; level = 'L3'; layer = 3
+                company = @{
+                    displayName = 'Contoso'; department = 'R&D'; officeLocation = 'B1'; companyCode = 'C01'; costCenter = 'CC9'
+                    division = 'Devices'; webUrl = 'https://contoso.com'
+                    address = @{ street = '1 Main St'; city = 'Redmond'; state = 'WA'; postalCode = '98052'; postOfficeBox = 'PO 7'; countryOrRegion = 'United States'; type = 'business' }
+                }
+            }
+        }
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson $expected)
+    }
+
+    It 'sends every Mg property, -IsSearchable:$false as false and -AdditionalProperties as given' {
+        $arguments = @{
+            AllowedAudiences     = 'organization'
+            Categories           = 'alpha', 'beta'
+            Colleagues           = @(@{ displayName = 'Megan Bowen'; relationship = 'colleague'; userPrincipalName = 'megan.bowen@contoso.com' })
+            Detail               = @{ jobTitle = 'Lead'; role = 'lead' }
+            Inference            = @{ confidenceScore = 0.5; userHasVerifiedAccuracy = $true }
+            IsSearchable         = $false
+            Manager              = [pscustomobject]@{ displayName = 'Innocenty Popov'; relationship = 'manager' }
+            Source               = @{ type = @('User') }
+            Sources              = @(@{ sourceId = '46a57efc-33f8-4eec-a512-b90039ad6187'; isDefaultSource = $true; properties = @('detail') })
+            AdditionalProperties = @{ futureMember = 'kept' }
+        }
+
+        $created = New-ProfilePosition -UserId $script:signedIn.id @arguments -WarningAction SilentlyContinue
+
+        $expected = @{
+            allowedAudiences = 'organization'
+            categories       = @('alpha', 'beta')
+            colleagues       = @(@{ displayName = 'Megan Bowen'; relationship = 'colleague'; userPrincipalName = 'megan.bowen@contoso.com' })
+            detail           = @{ jobTitle = 'Lead'; role = 'lead' }
+            inference        = @{ confidenceScore = 0.5; userHasVerifiedAccuracy = $true }
+            isSearchable     = $false
+            manager          = @{ displayName = 'Innocenty Popov'; relationship = 'manager' }
+            source           = @{ type = @('User') }
+            sources          = @(@{ sourceId = '46a57efc-33f8-4eec-a512-b90039ad6187'; isDefaultSource = $true; properties = @('detail') })
+            futureMember     = 'kept'
+        }
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson $expected)
+        $created.Categories | Should -Be @('alpha', 'beta')
+        $created.Manager.DisplayName | Should -Be 'Innocenty Popov'
+    }
+
+    It 'lets a flat parameter override the same field of -Detail' {
+        $null = New-ProfilePosition -Detail @{ jobTitle = 'From detail'; role = 'kept' } -JobTitle 'From flat'
+
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'From flat'; role = 'kept' } })
+    }
+
+    It 'takes complex parameters as JSON text' {
+        $null = New-ProfilePosition -Detail '{"jobTitle":"From JSON","company":{"displayName":"Fabrikam"}}' -Categories '["one","two"]'
+
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'From JSON'; company = @{ displayName = 'Fabrikam' } }; categories = @('one', 'two') })
+    }
+
+    It 'rejects an address type that is not one of the enum values, sending nothing' {
+        $output = @(New-ProfilePosition -JobTitle 'x' -AddressType 'castle' -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $output.Count | Should -Be 0
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidPositionInput,ProfilePositions.Commands.NewProfilePositionCommand'
+        $failures[0].Exception.Message | Should -Match 'castle'
+        (Get-GraphRequest).Count | Should -Be 0
+    }
+}
+
+Describe 'New-ProfilePosition hashtable rules (Create)' {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It 'matches keys case-insensitively and sends Graph camelCase' {
+        $null = New-ProfilePosition -BodyParameter @{ DETAIL = @{ JobTitle = 'Upper'; COMPANY = @{ DisplayName = 'Case Co' } }; IsCurrent = $false }
+
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Upper'; company = @{ displayName = 'Case Co' } }; isCurrent = $false })
+    }
+
+    It 'reads the case-sensitive ordered hashtable of ConvertFrom-Json -AsHashtable' {
+        $body = '{"Detail":{"JobTitle":"From AsHashtable","StartMonthYear":"2020-01-01"},"IsCurrent":true}' | ConvertFrom-Json -AsHashtable
+
+        $null = New-ProfilePosition -BodyParameter $body
+
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'From AsHashtable'; startMonthYear = '2020-01-01' }; isCurrent = $true })
+    }
+
+    It 'sends unknown keys as given, with a warning that names them' {
+        $null = New-ProfilePosition -BodyParameter @{ detail = @{ jobTitle = 'Known' }; brandNewMember = @{ nested = 1 } } -WarningVariable warnings -WarningAction SilentlyContinue
+
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Known' }; brandNewMember = @{ nested = 1 } })
+        ($warnings -join "`n") | Should -Match 'brandNewMember'
+    }
+
+    It 'sends $null as JSON null' {
+        $null = New-ProfilePosition -BodyParameter @{ detail = @{ jobTitle = 'With null'; role = $null }; manager = $null }
+
+        Get-PostedJson | Should -BeExactly @(ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'With null'; role = $null }; manager = $null })
+    }
+
+    It 'takes JSON text, a PSCustomObject and a WorkPosition as the body' {
+        $null = New-ProfilePosition -BodyParameter '{"detail":{"jobTitle":"Text body"}}'
+        $null = New-ProfilePosition -BodyParameter ([pscustomobject]@{ detail = [pscustomobject]@{ jobTitle = 'Object body' }; isCurrent = $true })
+        $existing = New-ProfilePosition -JobTitle 'Copied' -CompanyName 'Source Co'
+        Clear-SandboxJournal -Sandbox $script:sandbox
+
+        $copy = New-ProfilePosition -UserId $script:UserForms['an object id'].Value -BodyParameter $existing -WarningAction SilentlyContinue
+
+        $copy.Detail.JobTitle | Should -Be 'Copied'
+        $posted = Get-RequestJson (Get-GraphRequest)[0]
+        $posted.Keys | Should -Not -Contain 'id'
+        $posted.Keys | Should -Not -Contain 'createdDateTime'
+        $posted.detail.company.displayName | Should -Be 'Source Co'
+    }
+
+    It 'checks types before sending: one error for the bad item, the others are created' {
+        $good1 = @{ detail = @{ jobTitle = 'Good one' } }
+        $bad = @{ detail = @{ jobTitle = 'Bad'; startMonthYear = 'not a date' } }
+        $good2 = @{ detail = @{ jobTitle = 'Good two' }; isCurrent = $true }
+
+        $created = @($good1, $bad, $good2 | New-ProfilePosition -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        @($created.Detail.JobTitle) | Should -Be @('Good one', 'Good two')
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidPositionInput,ProfilePositions.Commands.NewProfilePositionCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        [object]::ReferenceEquals($failures[0].TargetObject, $bad) | Should -BeTrue
+        $failures[0].Exception.Message | Should -Match 'startMonthYear'
+        (Get-GraphRequest | Where-Object method -EQ 'POST').Count | Should -Be 2
+    }
+
+    It 'reports a boolean that is not one' {
+        $null = New-ProfilePosition -BodyParameter @{ isCurrent = 'sometimes' } -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $failures.Count | Should -Be 1
+        $failures[0].Exception.Message | Should -Match 'isCurrent'
+        (Get-GraphRequest).Count | Should -Be 0
+    }
+}
+
+Describe 'New-ProfilePosition pipeline input' {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It 'Import-Csv | New-ProfilePosition binds the columns by name' {
+        $path = Join-Path $TestDrive 'positions.csv'
+        $owner = $script:UserForms['a UPN with an apostrophe']
+        @(
+            [pscustomobject]@{ UserId = $owner.Value; JobTitle = 'Csv one'; CompanyName = 'Csv Co'; IsCurrent = 'True'; StartMonthYear = '2019-05'; Categories = '["x","y"]' }
+            [pscustomobject]@{ UserId = $owner.Value; JobTitle = 'Csv two'; CompanyName = ''; IsCurrent = 'False'; StartMonthYear = ''; Categories = '' }
+            [pscustomobject]@{ UserId = $owner.Value; JobTitle = 'Csv three'; CompanyName = ''; IsCurrent = ''; StartMonthYear = ''; Categories = '' }
+        ) | Export-Csv -Path $path -NoTypeInformation
+
+        $created = @(Import-Csv -Path $path | New-ProfilePosition)
+
+        $created.Count | Should -Be 3
+        @($created.UserId | Sort-Object -Unique) | Should -Be @($owner.Value)
+        Get-PostedJson | Should -BeExactly @(
+            ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Csv one'; startMonthYear = '2019-05-01'; company = @{ displayName = 'Csv Co' } }; isCurrent = $true; categories = @('x', 'y') }
+            ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Csv two' }; isCurrent = $false }
+            ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Csv three' } }
+        )
+        Get-GraphRequest | ForEach-Object { Test-RequestUser -Path $_.path -Form $owner | Should -BeTrue }
+    }
+
+    It 'binds -UserId from user objects that carry UserPrincipalName' {
+        $guest = $script:UserForms['a guest #EXT# UPN']
+        $user = [pscustomobject]@{ Id = $guest.OwnerId; UserPrincipalName = $guest.Value; DisplayName = 'Guest' }
+
+        $created = $user | New-ProfilePosition -JobTitle 'For a piped user'
+
+        $created.UserId | Should -Be $guest.Value
+        Test-RequestUser -Path (Get-GraphRequest)[0].path -Form $guest | Should -BeTrue
+    }
+
+    It 'takes hashtables and JSON text from the pipeline as bodies' {
+        $created = @(@{ detail = @{ jobTitle = 'Piped hashtable' } }, '{"detail":{"jobTitle":"Piped JSON"}}' | New-ProfilePosition)
+
+        @($created.Detail.JobTitle) | Should -Be @('Piped hashtable', 'Piped JSON')
+    }
+}
+
+Describe 'New-ProfilePosition -WhatIf and -Confirm' {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It '-WhatIf prints the exact method, URL and JSON and sends nothing' {
+        $transcript = Join-Path $TestDrive 'whatif.txt'
+        $user = $script:UserForms['a UPN']
+        Start-Transcript -Path $transcript -UseMinimalHeader | Out-Null
+        try {
+            $output = @(New-ProfilePosition -UserId $user.Value -JobTitle 'What If Title' -IsCurrent -WhatIf)
+        }
+        finally {
+            Stop-Transcript | Out-Null
+        }
+
+        $output.Count | Should -Be 0
+        (Get-GraphRequest).Count | Should -Be 0
+        $text = Get-Content -Path $transcript -Raw
+        $text | Should -Match ([regex]::Escape('What if:'))
+        $text | Should -Match ("POST " + [regex]::Escape("$($script:sandbox.BaseUri)/beta/users/"))
+        $text | Should -Match '"jobTitle":\s*"What If Title"'
+        $text | Should -Match '"isCurrent":\s*true'
+    }
+
+    It '-Confirm:$false creates without asking even when $ConfirmPreference is Low' {
+        $ConfirmPreference = 'Low'
+        $created = New-ProfilePosition -JobTitle 'No prompt' -Confirm:$false
+
+        $created.Detail.JobTitle | Should -Be 'No prompt'
+    }
+}
+
+Describe 'New-ProfilePosition when not connected' {
+    It 'stops with NotConnected and tells the user to run Connect-ProfileGraph' {
+        Disconnect-ProfileGraph
+        try {
+            { New-ProfilePosition -JobTitle 'x' } | Should -Throw -ErrorId 'NotConnected,ProfilePositions.Commands.NewProfilePositionCommand' -ExpectedMessage '*Connect-ProfileGraph*'
+        }
+        finally {
+            $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
+        }
+    }
+}
