@@ -53,11 +53,11 @@ namespace ProfilePositions
         protected internal abstract IReadOnlyCollection<string> KnownMembers { get; }
 
         /// <summary>Members Graph sent or the user set that this module has no property for (the beta API grows).</summary>
-        public IDictionary<string, object?> AdditionalProperties
+        public GraphDictionary AdditionalProperties
         {
             get
             {
-                var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
+                var extra = new GraphDictionary();
                 foreach (var pair in GetMembers())
                 {
                     if (!IsKnown(pair.Key))
@@ -132,6 +132,16 @@ namespace ProfilePositions
         protected GraphList<T>? GetList<T>(string name) => GetMember(name) as GraphList<T>;
 
         /// <summary>Compact JSON, so a complex value written to CSV reads back through the cmdlets' parameters.</summary>
+        public override string ToString() => GraphJsonText.Write(this);
+    }
+
+    /// <summary>Members without a property of their own; its text form is JSON so it survives Export-Csv.</summary>
+    public sealed class GraphDictionary : Dictionary<string, object?>
+    {
+        public GraphDictionary() : base(StringComparer.Ordinal)
+        {
+        }
+
         public override string ToString() => GraphJsonText.Write(this);
     }
 

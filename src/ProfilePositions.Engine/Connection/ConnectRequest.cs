@@ -30,5 +30,11 @@ namespace ProfilePositions.Engine.Connection
 
         /// <summary>Receives the device-code prompt. Called on a worker thread: the caller must marshal it.</summary>
         public Action<string>? DeviceCodePrompt { get; set; }
+
+        /// <summary>
+        /// Receives things the user should know but that do not stop the connection (an expired token, a token cache
+        /// that could not be persisted). May be called on a worker thread: the caller must marshal it.
+        /// </summary>
+        public Action<string>? Warning { get; set; }
     }
 }

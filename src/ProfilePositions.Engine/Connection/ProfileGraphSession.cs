@@ -1,6 +1,15 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Azure.Core;
+using Azure.Identity;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Authentication.Azure;
+using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Http;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Connection
@@ -8,15 +17,334 @@ namespace ProfilePositions.Engine.Connection
     /// <summary>The process-wide connection: one context, one credential, one HTTP pipeline.</summary>
     public static class ProfileGraphSession
     {
-        /// <summary>The current context, or null when not connected.</summary>
-        public static ProfileGraphContext? Current => throw new NotImplementedException();
+        private static readonly object Gate = new object();
+        private static readonly TimeSpan BrowserSignInTimeout = TimeSpan.FromSeconds(120);
+        private static SessionState? _state;
 
-        public static Task<ProfileGraphContext> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken) => throw new NotImplementedException();
+        /// <summary>
+        /// Where verbose lines go (method, URL, status, request-id of every attempt; never a header or the token).
+        /// Set per command; called on worker threads, so the cmdlet queues the lines and writes them itself.
+        /// </summary>
+        public static Action<string>? Log { get; set; }
+
+        /// <summary>The current context, or null when not connected.</summary>
+        public static ProfileGraphContext? Current
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return _state == null ? null : Copy(_state.Context);
+                }
+            }
+        }
+
+        public static Task<ProfileGraphContext> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken) =>
+            ConnectAsync(request, cancellationToken, null, null);
+
+        /// <summary>Tests pass the innermost HTTP handler and retry settings; the module never does.</summary>
+        internal static async Task<ProfileGraphContext> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        {
+            if (request == null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+
+            var environment = CloudEnvironment.Resolve(request);
+            SessionState state;
+            if (request.AccessToken != null)
+            {
+                state = ConnectWithToken(request, environment, finalHandler, configureRetry);
+            }
+            else
+            {
+                state = await ConnectInteractiveAsync(request, cancellationToken, finalHandler, configureRetry).ConfigureAwait(false);
+            }
+
+            lock (Gate)
+            {
+                // The previous client is left to the garbage collector: commands still running on it finish normally.
+                _state = state;
+            }
+
+            return Copy(state.Context);
+        }
 
         /// <summary>Forgets everything in memory and on disk; returns the context that was removed, if any.</summary>
-        public static ProfileGraphContext? Disconnect() => throw new NotImplementedException();
+        public static ProfileGraphContext? Disconnect()
+        {
+            SessionState? previous;
+            lock (Gate)
+            {
+                previous = _state;
+                _state = null;
+            }
+
+            previous?.Dispose();
+            SecretRedactor.Clear();
+            var problem = ProfileStore.Forget();
+            if (problem != null)
+            {
+                WriteLog(problem);
+            }
+
+            return previous == null ? null : Copy(previous.Context);
+        }
 
         /// <summary>The position service of the current connection; throws NotConnectedException when there is none.</summary>
-        public static IProfilePositionService GetPositionService() => throw new NotImplementedException();
+        public static IProfilePositionService GetPositionService()
+        {
+            lock (Gate)
+            {
+                return _state?.Service ?? throw new NotConnectedException();
+            }
+        }
+
+        private static SessionState ConnectWithToken(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        {
+            var token = AccessTokenInfo.Clean(request.AccessToken);
+            var info = AccessTokenInfo.Decode(token);
+            if (info.IsAppOnly)
+            {
+                throw new ConnectionException(
+                    "AppOnlyTokenNotSupported",
+                    "This is an app-only (application) token: it carries roles (" + string.Join(", ", info.Roles) + ") and no delegated scopes (scp). " +
+                    "Microsoft Graph supports only delegated permissions for profile positions, so a signed-in user's token is needed: " +
+                    "run Connect-ProfileGraph without -AccessToken, or pass a delegated token that has User.ReadWrite or User.ReadWrite.All.");
+            }
+
+            SecretRedactor.Register(token);
+            if (info.ExpiresOn.HasValue && info.ExpiresOn.Value <= DateTimeOffset.UtcNow)
+            {
+                Warn(request, "The access token expired at " + info.ExpiresOn.Value.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + "; Graph will refuse it. Get a new token and run Connect-ProfileGraph again.");
+            }
+
+            if (SignInOptions.ParseContextScope(request.ContextScope) == "CurrentUser")
+            {
+                Warn(request, "An access token is kept for this process only; -ContextScope CurrentUser applies to interactive and device-code sign-in.");
+            }
+
+            var context = new ProfileGraphContext
+            {
+                Account = info.Account,
+                TenantId = info.TenantId,
+                ClientId = info.ClientId,
+                Scopes = info.Scopes.ToArray(),
+                Environment = environment.Name,
+                GraphEndpoint = environment.GraphEndpoint,
+                AuthorityHost = environment.AuthorityHost,
+                AuthType = "UserProvidedAccessToken",
+                TokenCredentialType = "UserProvidedAccessToken",
+                ContextScope = "Process",
+                TokenExpiresOn = info.ExpiresOn,
+            };
+            var authentication = new BaseBearerTokenAuthenticationProvider(new StaticAccessTokenProvider(token, environment.GraphEndpoint));
+            return SessionState.Create(context, authentication, finalHandler, configureRetry);
+        }
+
+        private static async Task<SessionState> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        {
+            var options = SignInOptions.From(request);
+            var persist = options.PersistCache;
+            AuthenticationRecord? record = null;
+            if (persist)
+            {
+                record = await ProfileStore.LoadRecordAsync(cancellationToken).ConfigureAwait(false);
+                if (record != null && !options.Matches(record))
+                {
+                    record = null;
+                }
+            }
+
+            var tokenRequest = new TokenRequestContext(options.RequestScopes.ToArray());
+            TokenCredential credential;
+            AccessToken accessToken;
+            try
+            {
+                (credential, record, accessToken) = await SignInAsync(options, request, record, persist, tokenRequest, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (persist && IsCachePersistenceFailure(ex))
+            {
+                persist = false;
+                Warn(request, "The token cache could not be stored securely on this machine (no keyring or keychain is available), so you are signed in for this process only.");
+                (credential, record, accessToken) = await SignInAsync(options, request, null, false, tokenRequest, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (persist && record != null)
+            {
+                await ProfileStore.SaveRecordAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
+            SecretRedactor.Register(accessToken.Token);
+            IReadOnlyList<string> grantedScopes = options.Scopes;
+            try
+            {
+                var info = AccessTokenInfo.Decode(accessToken.Token);
+                if (info.Scopes.Count > 0)
+                {
+                    grantedScopes = info.Scopes;
+                }
+            }
+            catch (ConnectionException)
+            {
+                // Some tokens are opaque to clients; the requested scopes are the best we know.
+            }
+
+            var context = new ProfileGraphContext
+            {
+                Account = record?.Username,
+                TenantId = record?.TenantId ?? options.TenantId,
+                ClientId = options.ClientId,
+                Scopes = grantedScopes.ToArray(),
+                Environment = options.Environment.Name,
+                GraphEndpoint = options.Environment.GraphEndpoint,
+                AuthorityHost = options.Environment.AuthorityHost,
+                AuthType = "Delegated",
+                TokenCredentialType = options.UseDeviceCode ? "DeviceCode" : "InteractiveBrowser",
+                ContextScope = persist ? "CurrentUser" : "Process",
+                TokenExpiresOn = accessToken.ExpiresOn,
+            };
+            var authentication = new AzureIdentityAuthenticationProvider(credential, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
+            return SessionState.Create(context, authentication, finalHandler, configureRetry);
+        }
+
+        private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, bool persist, TokenRequestContext tokenRequest, CancellationToken cancellationToken)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (!options.UseDeviceCode)
+            {
+                timeout.CancelAfter(BrowserSignInTimeout);
+            }
+
+            try
+            {
+                if (options.UseDeviceCode)
+                {
+                    var deviceCode = new DeviceCodeCredential(options.DeviceCodeOptions(record, persist, request.DeviceCodePrompt));
+                    return await AuthenticateAsync(deviceCode, record, tokenRequest, deviceCode.AuthenticateAsync, timeout.Token).ConfigureAwait(false);
+                }
+
+                var browser = new InteractiveBrowserCredential(options.BrowserOptions(record, persist));
+                return await AuthenticateAsync(browser, record, tokenRequest, browser.AuthenticateAsync, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ConnectionException("SignInTimedOut", "Sign-in did not finish within " + BrowserSignInTimeout.TotalSeconds + " seconds. If no browser can open here, use -UseDeviceCode.", ex);
+            }
+            catch (AuthenticationFailedException ex) when (!IsCachePersistenceFailure(ex))
+            {
+                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + SecretRedactor.Redact(ex.Message) + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode."), ex);
+            }
+            catch (CredentialUnavailableException ex) when (!IsCachePersistenceFailure(ex))
+            {
+                throw new ConnectionException("AuthenticationFailed", "Sign-in is not available: " + SecretRedactor.Redact(ex.Message), ex);
+            }
+        }
+
+        private static async Task<(TokenCredential, AuthenticationRecord?, AccessToken)> AuthenticateAsync(TokenCredential credential, AuthenticationRecord? record, TokenRequestContext tokenRequest, Func<TokenRequestContext, CancellationToken, Task<AuthenticationRecord>> authenticate, CancellationToken cancellationToken)
+        {
+            if (record != null)
+            {
+                try
+                {
+                    // A saved account (ContextScope CurrentUser) signs in silently when its cached token can be renewed.
+                    var silent = await credential.GetTokenAsync(tokenRequest, cancellationToken).ConfigureAwait(false);
+                    return (credential, record, silent);
+                }
+                catch (AuthenticationRequiredException)
+                {
+                }
+            }
+
+            var signedIn = await authenticate(tokenRequest, cancellationToken).ConfigureAwait(false);
+            var token = await credential.GetTokenAsync(tokenRequest, cancellationToken).ConfigureAwait(false);
+            return (credential, signedIn, token);
+        }
+
+        internal static bool IsCachePersistenceFailure(Exception ex)
+        {
+            for (var current = ex; current != null; current = current.InnerException)
+            {
+                var name = current.GetType().Name;
+                if (name.IndexOf("CachePersistence", StringComparison.Ordinal) >= 0
+                    || current.Message.IndexOf("Persistence check failed", StringComparison.OrdinalIgnoreCase) >= 0
+                    || current.Message.IndexOf("libsecret", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static void Warn(ConnectRequest request, string message)
+        {
+            WriteLog(message);
+            try
+            {
+                request.Warning?.Invoke(message);
+            }
+            catch (Exception)
+            {
+                // The caller's sink must not break the connection.
+            }
+        }
+
+        internal static void WriteLog(string line)
+        {
+            try
+            {
+                Log?.Invoke(SecretRedactor.Redact(line));
+            }
+            catch (Exception)
+            {
+                // A broken log sink must not fail the command.
+            }
+        }
+
+        private static ProfileGraphContext Copy(ProfileGraphContext context) => new ProfileGraphContext
+        {
+            Account = context.Account,
+            TenantId = context.TenantId,
+            ClientId = context.ClientId,
+            Scopes = context.Scopes.ToArray(),
+            Environment = context.Environment,
+            GraphEndpoint = context.GraphEndpoint,
+            AuthorityHost = context.AuthorityHost,
+            AuthType = context.AuthType,
+            TokenCredentialType = context.TokenCredentialType,
+            ContextScope = context.ContextScope,
+            TokenExpiresOn = context.TokenExpiresOn,
+        };
+
+        private sealed class SessionState : IDisposable
+        {
+            private HttpClient? _httpClient;
+
+            private SessionState(ProfileGraphContext context, IProfilePositionService service, HttpClient httpClient)
+            {
+                Context = context;
+                Service = service;
+                _httpClient = httpClient;
+            }
+
+            public ProfileGraphContext Context { get; }
+
+            public IProfilePositionService Service { get; }
+
+            public static SessionState Create(ProfileGraphContext context, IAuthenticationProvider authentication, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+            {
+                var adapter = GraphPipeline.CreateAdapter(authentication, () => Log, finalHandler, out var httpClient, configureRetry);
+                var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ExpiresOn = context.TokenExpiresOn };
+                return new SessionState(context, new GraphPositionService(adapter, context.GraphEndpoint!, auth), httpClient);
+            }
+
+            public void Dispose()
+            {
+                // Commands still running on the old connection finish on their own; a new connection gets a new client.
+                _httpClient?.Dispose();
+                _httpClient = null;
+            }
+        }
     }
 }

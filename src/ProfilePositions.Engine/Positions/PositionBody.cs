@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using ProfilePositions.Engine.Errors;
 
 namespace ProfilePositions.Engine.Positions
 {
@@ -11,21 +12,116 @@ namespace ProfilePositions.Engine.Positions
     /// </summary>
     public sealed class PositionBody
     {
+        // Parameter name -> Graph member of workPosition, in the order they are written.
+        private static readonly string[][] PositionParameters =
+        {
+            new[] { "AllowedAudiences", "allowedAudiences" },
+            new[] { "Categories", "categories" },
+            new[] { "Colleagues", "colleagues" },
+            new[] { "Detail", "detail" },
+            new[] { "Inference", "inference" },
+            new[] { "IsCurrent", "isCurrent" },
+            new[] { "IsSearchable", "isSearchable" },
+            new[] { "Manager", "manager" },
+            new[] { "Source", "source" },
+            new[] { "Sources", "sources" },
+        };
+
+        private static readonly string[][] DetailParameters =
+        {
+            new[] { "JobTitle", "jobTitle" },
+            new[] { "Role", "role" },
+            new[] { "Description", "description" },
+            new[] { "Summary", "summary" },
+            new[] { "StartMonthYear", "startMonthYear" },
+            new[] { "EndMonthYear", "endMonthYear" },
+            new[] { "EmployeeId", "employeeId" },
+            new[] { "EmployeeType", "employeeType" },
+            new[] { "Level", "level" },
+            new[] { "Layer", "layer" },
+            new[] { "SecondaryJobTitle", "secondaryJobTitle" },
+            new[] { "SecondaryRole", "secondaryRole" },
+        };
+
+        private static readonly string[][] CompanyParameters =
+        {
+            new[] { "CompanyName", "displayName" },
+            new[] { "Department", "department" },
+            new[] { "OfficeLocation", "officeLocation" },
+            new[] { "CompanyCode", "companyCode" },
+            new[] { "CostCenter", "costCenter" },
+            new[] { "Division", "division" },
+            new[] { "WebUrl", "webUrl" },
+            new[] { "Pronunciation", "pronunciation" },
+            new[] { "SecondaryDepartment", "secondaryDepartment" },
+        };
+
+        private static readonly string[][] AddressParameters =
+        {
+            new[] { "Street", "street" },
+            new[] { "City", "city" },
+            new[] { "State", "state" },
+            new[] { "PostalCode", "postalCode" },
+            new[] { "PostOfficeBox", "postOfficeBox" },
+            new[] { "CountryOrRegion", "countryOrRegion" },
+            new[] { "AddressType", "type" },
+        };
+
+        public PositionBody()
+        {
+            Value = new WorkPosition();
+        }
+
+        private PositionBody(WorkPosition value, IList<string> warnings)
+        {
+            Value = value;
+            Warnings = warnings;
+        }
+
         /// <summary>The body as a Graph object; ToString() is not the wire JSON, use ToJson().</summary>
-        public WorkPosition Value { get; } = new WorkPosition();
+        public WorkPosition Value { get; }
 
         /// <summary>Things the user should know (unknown key sent as given, read-only key dropped).</summary>
         public IList<string> Warnings { get; } = new List<string>();
 
+        /// <summary>True when nothing would be sent (an update with nothing to change).</summary>
+        public bool IsEmpty
+        {
+            get
+            {
+                foreach (var unused in Value.GetMembers())
+                {
+                    return false;
+                }
+
+                return true;
+            }
+        }
+
         /// <summary>The exact JSON that is sent.</summary>
-        public string ToJson() => throw new NotImplementedException();
+        public string ToJson() => GraphJson.Write(Value);
 
         /// <summary>
         /// From -BodyParameter: any IDictionary (case-insensitive match even for case-sensitive dictionaries),
         /// a WorkPosition, or a JSON object string. Nested values may be dictionaries, GraphObjects, lists or JSON strings.
         /// PSObjects must be unwrapped by the caller into dictionaries/lists/primitives.
         /// </summary>
-        public static PositionBody FromInput(object? input) => throw new NotImplementedException();
+        public static PositionBody FromInput(object? input)
+        {
+            if (input is PositionBody already)
+            {
+                return already;
+            }
+
+            if (PositionInput.Unwrap(input) == null || (input is string text && text.Trim().Length == 0))
+            {
+                throw new PositionInputException("BodyParameter", "The body is empty: give a hashtable, a WorkPosition or a JSON object string.");
+            }
+
+            var warnings = new List<string>();
+            var shaped = (WorkPosition)new PositionInput(warnings).ShapeObject(input, PositionSchema.WorkPosition, string.Empty);
+            return new PositionBody(shaped, warnings);
+        }
 
         /// <summary>
         /// From the expanded parameter set: keys are cmdlet parameter names (AllowedAudiences, Categories, Colleagues,
@@ -33,8 +129,103 @@ namespace ProfilePositions.Engine.Positions
         /// conveniences JobTitle, CompanyName, Department, OfficeLocation, Role, Description, Summary, StartMonthYear,
         /// EndMonthYear, EmployeeId, EmployeeType, Level, Layer, CompanyCode, CostCenter, Division, WebUrl, Street, City,
         /// State, PostalCode, PostOfficeBox, CountryOrRegion, AddressType). Flat values override the same field in Detail.
-        /// Empty strings count as not given (CSV cells); $null is sent as null.
+        /// Empty strings count as not given (CSV cells); $null is sent as null. Other keys (UserId, WorkPositionId,
+        /// common parameters) are ignored, so a cmdlet may pass its bound parameters as they are.
         /// </summary>
-        public static PositionBody FromParameters(IDictionary<string, object?> parameters) => throw new NotImplementedException();
+        public static PositionBody FromParameters(IDictionary<string, object?> parameters)
+        {
+            if (parameters == null)
+            {
+                throw new ArgumentNullException(nameof(parameters));
+            }
+
+            var given = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var pair in parameters)
+            {
+                var value = PositionInput.Unwrap(pair.Value);
+                if (value is string text && text.Length == 0)
+                {
+                    continue;
+                }
+
+                given[pair.Key] = value;
+            }
+
+            var body = new PositionBody();
+            var input = new PositionInput(body.Warnings);
+            var position = body.Value;
+
+            foreach (var map in PositionParameters)
+            {
+                if (given.TryGetValue(map[0], out var value))
+                {
+                    var member = PositionSchema.WorkPosition.Find(map[1])!;
+                    position.SetMember(member.Name, input.ConvertValue(value, member, map[0]));
+                }
+            }
+
+            if (AnyGiven(given, DetailParameters) || AnyGiven(given, CompanyParameters) || AnyGiven(given, AddressParameters))
+            {
+                var detail = position.GetMember("detail") as PositionDetail ?? new PositionDetail();
+                position.SetMember("detail", detail);
+                Apply(given, DetailParameters, detail, PositionSchema.PositionDetail, input);
+
+                if (AnyGiven(given, CompanyParameters) || AnyGiven(given, AddressParameters))
+                {
+                    var company = detail.GetMember("company") as CompanyDetail ?? new CompanyDetail();
+                    detail.SetMember("company", company);
+                    Apply(given, CompanyParameters, company, PositionSchema.CompanyDetail, input);
+
+                    if (AnyGiven(given, AddressParameters))
+                    {
+                        var address = company.GetMember("address") as PhysicalAddress ?? new PhysicalAddress();
+                        company.SetMember("address", address);
+                        Apply(given, AddressParameters, address, PositionSchema.PhysicalAddress, input);
+                    }
+                }
+            }
+
+            if (given.TryGetValue("AdditionalProperties", out var additional) && additional != null)
+            {
+                // Extra members are the point of -AdditionalProperties, so no warning for unknown keys there;
+                // explicit parameters win over the same member given here.
+                var extraInput = new PositionInput(body.Warnings) { WarnOnUnknown = false };
+                var extra = extraInput.ShapeObject(additional, PositionSchema.WorkPosition, string.Empty);
+                foreach (var member in extra.GetMembers())
+                {
+                    if (!position.HasMember(member.Key))
+                    {
+                        position.SetMember(member.Key, member.Value);
+                    }
+                }
+            }
+
+            return body;
+        }
+
+        private static bool AnyGiven(Dictionary<string, object?> given, string[][] maps)
+        {
+            foreach (var map in maps)
+            {
+                if (given.ContainsKey(map[0]))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static void Apply(Dictionary<string, object?> given, string[][] maps, GraphObject target, TypeSpec type, PositionInput input)
+        {
+            foreach (var map in maps)
+            {
+                if (given.TryGetValue(map[0], out var value))
+                {
+                    var member = type.Find(map[1])!;
+                    target.SetMember(member.Name, input.ConvertValue(value, member, map[0]));
+                }
+            }
+        }
     }
 }

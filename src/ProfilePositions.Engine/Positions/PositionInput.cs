@@ -1,0 +1,475 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using ProfilePositions.Engine.Errors;
+
+namespace ProfilePositions.Engine.Positions
+{
+    /// <summary>
+    /// Shapes user input into Graph objects before anything is sent: keys matched case-insensitively at every
+    /// level (also in case-sensitive dictionaries), Graph's camelCase on the wire, unknown keys kept with a warning,
+    /// read-only keys dropped with a warning, explicit null kept, values checked against the member's type.
+    /// </summary>
+    internal sealed class PositionInput
+    {
+        private readonly IList<string> _warnings;
+
+        public PositionInput(IList<string> warnings)
+        {
+            _warnings = warnings;
+        }
+
+        /// <summary>When false, unknown keys are sent without a warning (used for -AdditionalProperties, where they are the point).</summary>
+        public bool WarnOnUnknown { get; set; } = true;
+
+        public GraphObject ShapeObject(object? input, TypeSpec type, string path)
+        {
+            var entries = AsEntries(input, path, type);
+            var result = type.Create();
+            var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in entries)
+            {
+                var key = entry.Key;
+                var memberPath = Join(path, key);
+                if (seen.TryGetValue(key, out var earlier))
+                {
+                    throw new PositionInputException(memberPath, $"'{memberPath}' is given twice ('{earlier}' and '{key}'); keys are matched without regard to case, so keep only one.");
+                }
+
+                seen[key] = key;
+                var member = type.Find(key);
+                if (member == null)
+                {
+                    if (type == PositionSchema.WorkPosition && string.Equals(key, "userId", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // The module's own addressing property (output objects carry it), not a Graph member.
+                        _warnings.Add("'UserId' is not a member of a work position; it was not sent in the body (use -UserId to choose the user).");
+                        continue;
+                    }
+
+                    if (WarnOnUnknown && !key.StartsWith("@odata.", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _warnings.Add($"'{memberPath}' is not a known member of {type.GraphName}; it is sent as given.");
+                    }
+
+                    result.SetMember(key, ToPlain(entry.Value));
+                    continue;
+                }
+
+                if (member.ReadOnly)
+                {
+                    _warnings.Add($"'{Join(path, member.Name)}' is set by Graph and cannot be written; it was not sent.");
+                    continue;
+                }
+
+                var value = Unwrap(entry.Value);
+                if (value is string text && text.Length == 0 && member.Kind != MemberKind.String)
+                {
+                    // An empty CSV cell means "not given", not "clear this member".
+                    continue;
+                }
+
+                result.SetMember(member.Name, ConvertValue(value, member, Join(path, member.Name)));
+            }
+
+            if (Unwrap(input) is Hashtable table && table.GetType() == typeof(Hashtable))
+            {
+                // A plain hashtable has no order of its own: use the docs' order so the JSON reads as documented.
+                InSchemaOrder(result, type);
+            }
+
+            return result;
+        }
+
+        private static void InSchemaOrder(GraphObject target, TypeSpec type)
+        {
+            var members = new List<KeyValuePair<string, object?>>(target.GetMembers());
+            foreach (var member in members)
+            {
+                target.RemoveMember(member.Key);
+            }
+
+            foreach (var spec in type.Members)
+            {
+                foreach (var member in members)
+                {
+                    if (member.Key == spec.Name)
+                    {
+                        target.SetMember(member.Key, member.Value);
+                    }
+                }
+            }
+
+            foreach (var member in members)
+            {
+                if (type.Find(member.Key) == null || type.Find(member.Key)!.Name != member.Key)
+                {
+                    target.SetMember(member.Key, member.Value);
+                }
+            }
+        }
+
+        public object? ConvertValue(object? value, MemberSpec member, string path)
+        {
+            value = Unwrap(value);
+            if (value == null)
+            {
+                return null;
+            }
+
+            switch (member.Kind)
+            {
+                case MemberKind.String:
+                    return ToText(value, path);
+                case MemberKind.Boolean:
+                    return ToBoolean(value, path);
+                case MemberKind.Int32:
+                    return ToInt32(value, path);
+                case MemberKind.Double:
+                    return ToDouble(value, path);
+                case MemberKind.Date:
+                    return ToDate(value, path);
+                case MemberKind.Enum:
+                    return ToEnum(value, member.Enum!, path);
+                case MemberKind.FlagsEnum:
+                    return ToFlags(value, member.Enum!, path);
+                case MemberKind.Object:
+                    return ShapeObject(value, member.Type!, path);
+                case MemberKind.ObjectList:
+                    return ToObjectList(value, member.Type!, path);
+                case MemberKind.StringList:
+                    return ToStringList(value, path);
+                default:
+                    return ToPlain(value);
+            }
+        }
+
+        private IEnumerable<KeyValuePair<string, object?>> AsEntries(object? input, string path, TypeSpec type)
+        {
+            input = Unwrap(input);
+            switch (input)
+            {
+                case GraphObject graphObject:
+                    return graphObject.GetMembers();
+                case IDictionary dictionary:
+                    return GraphJson.Entries(dictionary);
+                case IEnumerable<KeyValuePair<string, object?>> pairs:
+                    return pairs;
+                case string json:
+                    if (ParseJson(json, path) is IDictionary<string, object?> parsed)
+                    {
+                        return parsed;
+                    }
+
+                    break;
+            }
+
+            var where = path.Length == 0 ? "The body" : $"'{path}'";
+            throw new PositionInputException(path.Length == 0 ? "BodyParameter" : path, $"{where} must be a {type.GraphName} object: a hashtable, an object with properties or a JSON object string; got {Describe(input)}.");
+        }
+
+        private GraphList<string> ToStringList(object value, string path)
+        {
+            if (value is string text)
+            {
+                var trimmed = text.Trim();
+                if (trimmed.StartsWith("[", StringComparison.Ordinal) && TryParseJson(trimmed) is IList parsedList)
+                {
+                    return ToStringList(parsedList, path);
+                }
+
+                return new GraphList<string> { text };
+            }
+
+            if (value is IDictionary || value is GraphObject || !(value is IEnumerable items))
+            {
+                if (value is IDictionary || value is GraphObject)
+                {
+                    throw new PositionInputException(path, $"'{path}' must be a list of text values; got {Describe(value)}.");
+                }
+
+                return new GraphList<string> { ToText(value, path) };
+            }
+
+            var list = new GraphList<string>();
+            foreach (var item in items)
+            {
+                var plain = Unwrap(item);
+                list.Add(plain == null ? null! : ToText(plain, path));
+            }
+
+            return list;
+        }
+
+        private IList ToObjectList(object value, TypeSpec type, string path)
+        {
+            var list = type.CreateList();
+            if (value is string text)
+            {
+                var parsed = ParseJson(text, path);
+                value = parsed ?? throw new PositionInputException(path, $"'{path}' must be a list of {type.GraphName} objects.");
+            }
+
+            if (value is IDictionary || value is GraphObject || value is IEnumerable<KeyValuePair<string, object?>>)
+            {
+                // One object where a list is expected: PowerShell unrolls single-item arrays, so accept it.
+                list.Add(ShapeObject(value, type, path + "[0]"));
+                return list;
+            }
+
+            if (!(value is IEnumerable items))
+            {
+                throw new PositionInputException(path, $"'{path}' must be a list of {type.GraphName} objects; got {Describe(value)}.");
+            }
+
+            var index = 0;
+            foreach (var item in items)
+            {
+                var plain = Unwrap(item);
+                list.Add(plain == null ? null : ShapeObject(plain, type, path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]"));
+                index++;
+            }
+
+            return list;
+        }
+
+        private static string ToText(object value, string path)
+        {
+            switch (value)
+            {
+                case string s:
+                    return s;
+                case DateTime dt:
+                    return dt.ToString("o", CultureInfo.InvariantCulture);
+                case DateTimeOffset dto:
+                    return dto.ToString("o", CultureInfo.InvariantCulture);
+                case bool b:
+                    return b ? "true" : "false";
+                case IDictionary _:
+                case GraphObject _:
+                case IList _:
+                    throw new PositionInputException(path, $"'{path}' must be a text value; got {Describe(value)}.");
+                default:
+                    return Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
+            }
+        }
+
+        private static bool ToBoolean(object value, string path)
+        {
+            if (value is string text && bool.TryParse(text.Trim(), out var parsed))
+            {
+                return parsed;
+            }
+
+            if (value is bool b)
+            {
+                return b;
+            }
+
+            throw new PositionInputException(path, $"'{path}' must be $true or $false (or the text True/False); got {Describe(value)}.");
+        }
+
+        private static int ToInt32(object value, string path)
+        {
+            var number = value is bool ? null : PositionReader.ReadInt32(value);
+            return number ?? throw new PositionInputException(path, $"'{path}' must be a whole number; got {Describe(value)}.");
+        }
+
+        private static double ToDouble(object value, string path)
+        {
+            var number = value is bool ? null : PositionReader.ReadDouble(value);
+            return number ?? throw new PositionInputException(path, $"'{path}' must be a number; got {Describe(value)}.");
+        }
+
+        /// <summary>Edm.Date "yyyy-MM-dd"; "yyyy-MM" and DateTime values mean the first day of that month.</summary>
+        internal static string ToDate(object value, string path)
+        {
+            switch (value)
+            {
+                case DateTime dt:
+                    return new DateTime(dt.Year, dt.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                case DateTimeOffset dto:
+                    return new DateTime(dto.Year, dto.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                case string text:
+                    var trimmed = text.Trim();
+                    if (DateTime.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                    {
+                        return day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    }
+
+                    if (DateTime.TryParseExact(trimmed, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+                    {
+                        return month.ToString("yyyy-MM-01", CultureInfo.InvariantCulture);
+                    }
+
+                    if (trimmed.Length > 10 && trimmed[10] == 'T' && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var stamp))
+                    {
+                        return new DateTime(stamp.Year, stamp.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    }
+
+                    break;
+            }
+
+            throw new PositionInputException(path, $"'{path}' must be a date: yyyy-MM-dd, yyyy-MM (e.g. 2021-03 for March 2021) or a [datetime]; got {Describe(value)}.");
+        }
+
+        private static string ToEnum(object value, EnumSpec spec, string path)
+        {
+            var name = value is Enum e ? spec.FindName(e.ToString()) : (value is bool ? null : PositionReader.ReadEnum(value, spec));
+            return name ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()}; got {Describe(value)}.");
+        }
+
+        private static string ToFlags(object value, EnumSpec spec, string path)
+        {
+            string? names = null;
+            if (value is Enum e)
+            {
+                names = PositionReader.ReadFlags(e.ToString().Replace(" ", string.Empty), spec);
+            }
+            else if (value is string || (value is IConvertible convertible && PositionReader.IsNumber(convertible)))
+            {
+                names = PositionReader.ReadFlags(value, spec);
+            }
+            else if (value is IEnumerable items && !(value is IDictionary))
+            {
+                var parts = new List<string>();
+                foreach (var item in items)
+                {
+                    parts.Add(ToFlags(Unwrap(item) ?? string.Empty, spec, path));
+                }
+
+                names = parts.Count == 0 ? null : string.Join(",", parts);
+            }
+
+            return names ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()} (several may be combined with commas); got {Describe(value)}.");
+        }
+
+        /// <summary>Unknown members are sent as given; nested hashtables and arrays become JSON objects and arrays.</summary>
+        internal static object? ToPlain(object? value)
+        {
+            value = Unwrap(value);
+            switch (value)
+            {
+                case null:
+                case string _:
+                case bool _:
+                case GraphObject _:
+                    return value;
+                case IDictionary dictionary:
+                    var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    foreach (var entry in GraphJson.Entries(dictionary))
+                    {
+                        map[entry.Key] = ToPlain(entry.Value);
+                    }
+
+                    return map;
+                case IEnumerable sequence:
+                    var list = new List<object?>();
+                    foreach (var item in sequence)
+                    {
+                        list.Add(ToPlain(item));
+                    }
+
+                    return list;
+                default:
+                    return value;
+            }
+        }
+
+        /// <summary>
+        /// PowerShell wrappers the cmdlets may let through: PSObject (its base object or, for a PSCustomObject, its
+        /// properties) and SwitchParameter. Read by name so the engine never references PowerShell.
+        /// </summary>
+        internal static object? Unwrap(object? value)
+        {
+            for (var depth = 0; value != null && depth < 4; depth++)
+            {
+                var typeName = value.GetType().FullName;
+                if (typeName == "System.Management.Automation.SwitchParameter")
+                {
+                    return value.GetType().GetProperty("IsPresent")?.GetValue(value);
+                }
+
+                if (typeName != "System.Management.Automation.PSObject")
+                {
+                    return value;
+                }
+
+                var baseObject = value.GetType().GetProperty("BaseObject")?.GetValue(value);
+                if (baseObject == null || baseObject.GetType().FullName != "System.Management.Automation.PSCustomObject")
+                {
+                    value = baseObject;
+                    continue;
+                }
+
+                var properties = new Dictionary<string, object?>(StringComparer.Ordinal);
+                if (value.GetType().GetProperty("Properties")?.GetValue(value) is IEnumerable members)
+                {
+                    foreach (var property in members)
+                    {
+                        var name = property.GetType().GetProperty("Name")?.GetValue(property) as string;
+                        if (name != null)
+                        {
+                            properties[name] = property.GetType().GetProperty("Value", BindingFlags.Public | BindingFlags.Instance)?.GetValue(property);
+                        }
+                    }
+                }
+
+                return properties;
+            }
+
+            return value;
+        }
+
+        private static object? ParseJson(string text, string path)
+        {
+            try
+            {
+                return (GraphJson.Parse(text));
+            }
+            catch (JsonException ex)
+            {
+                var where = path.Length == 0 ? "The body" : $"'{path}'";
+                throw new PositionInputException(path.Length == 0 ? "BodyParameter" : path, $"{where} is text but not valid JSON ({ex.Message}).");
+            }
+        }
+
+        private static object? TryParseJson(string text)
+        {
+            try
+            {
+                return (GraphJson.Parse(text));
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        internal static string Describe(object? value)
+        {
+            switch (value)
+            {
+                case null:
+                    return "$null";
+                case string s:
+                    return "'" + (s.Length > 60 ? s.Substring(0, 60) + "…" : s) + "'";
+                case bool b:
+                    return b ? "$true" : "$false";
+                case IDictionary _:
+                    return "a hashtable";
+                case GraphObject g:
+                    return "a " + g.GetType().Name;
+                case IEnumerable _:
+                    return "a list";
+                default:
+                    return Convert.ToString(value, CultureInfo.InvariantCulture) + " (" + value.GetType().Name + ")";
+            }
+        }
+
+        private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
+    }
+}

@@ -1,0 +1,244 @@
+using Azure.Identity;
+using ProfilePositions.Engine.Connection;
+using ProfilePositions.Engine.Errors;
+
+namespace ProfilePositions.Engine.Tests;
+
+public sealed class AccessTokenTests
+{
+    [Fact]
+    public void ADelegatedTokenIsDecodedWithoutValidation()
+    {
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        var token = TestTokens.Make(new { upn = "adele@contoso.com", tid = "tenant-1", scp = "User.Read User.ReadWrite", azp = "app-1", exp = expires.ToUnixTimeSeconds() });
+
+        var info = AccessTokenInfo.Decode(token);
+
+        Assert.Equal("adele@contoso.com", info.Account);
+        Assert.Equal("tenant-1", info.TenantId);
+        Assert.Equal("app-1", info.ClientId);
+        Assert.Equal(new[] { "User.Read", "User.ReadWrite" }, info.Scopes);
+        Assert.Equal(expires.ToUnixTimeSeconds(), info.ExpiresOn!.Value.ToUnixTimeSeconds());
+        Assert.False(info.IsAppOnly);
+    }
+
+    [Fact]
+    public void TheAccountFallsBackToPreferredUsernameThenUniqueName()
+    {
+        Assert.Equal("p@contoso.com", AccessTokenInfo.Decode(TestTokens.Make(new { preferred_username = "p@contoso.com", unique_name = "u@contoso.com", scp = "User.Read" })).Account);
+        Assert.Equal("u@contoso.com", AccessTokenInfo.Decode(TestTokens.Make(new { unique_name = "u@contoso.com", scp = "User.Read" })).Account);
+    }
+
+    [Fact]
+    public void AnAppOnlyTokenIsRecognised()
+    {
+        var info = AccessTokenInfo.Decode(TestTokens.Make(new { roles = new[] { "User.ReadWrite.All" }, tid = "t" }));
+
+        Assert.True(info.IsAppOnly);
+        Assert.Equal(new[] { "User.ReadWrite.All" }, info.Roles);
+    }
+
+    [Theory]
+    [InlineData("not-a-token")]
+    [InlineData("a.b")]
+    [InlineData("a.!!!.c")]
+    [InlineData("")]
+    [InlineData("eyJhbGciOiJub25lIn0.WzFd.c2ln")]
+    public void TextThatIsNotAJwtIsRefusedClearly(string token)
+    {
+        var error = Assert.Throws<ConnectionException>(() => AccessTokenInfo.Decode(token));
+
+        Assert.Equal("InvalidAccessToken", error.ErrorId);
+        Assert.Contains("JWT", error.Message);
+        if (token.Length > 3)
+        {
+            Assert.DoesNotContain(token, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void APastedBearerPrefixAndWhitespaceAreIgnored()
+    {
+        var token = TestTokens.Delegated();
+
+        Assert.Equal("adele@contoso.com", AccessTokenInfo.Decode("  Bearer " + token + "\n").Account);
+        Assert.Throws<ConnectionException>(() => AccessTokenInfo.Decode(token.Insert(10, "\r\n")));
+    }
+}
+
+public sealed class EnvironmentTests
+{
+    [Theory]
+    [InlineData("Global", "https://graph.microsoft.com/", "https://login.microsoftonline.com/")]
+    [InlineData("usgov", "https://graph.microsoft.us/", "https://login.microsoftonline.us/")]
+    [InlineData("USGovDoD", "https://dod-graph.microsoft.us/", "https://login.microsoftonline.us/")]
+    [InlineData("China", "https://microsoftgraph.chinacloudapi.cn/", "https://login.chinacloudapi.cn/")]
+    [InlineData(null, "https://graph.microsoft.com/", "https://login.microsoftonline.com/")]
+    public void NamedCloudsMapToTheirGraphAndSignInHosts(string? name, string graph, string authority)
+    {
+        var environment = CloudEnvironment.Resolve(new ConnectRequest { Environment = name! });
+
+        Assert.Equal(graph, environment.GraphEndpoint.AbsoluteUri);
+        Assert.Equal(authority, environment.AuthorityHost.AbsoluteUri);
+    }
+
+    [Fact]
+    public void AnUnknownEnvironmentIsRefusedListingTheKnownOnes()
+    {
+        var error = Assert.Throws<ConnectionException>(() => CloudEnvironment.Resolve(new ConnectRequest { Environment = "Germany" }));
+
+        Assert.Equal("UnknownEnvironment", error.ErrorId);
+        Assert.Contains("USGovDoD", error.Message);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000", "http://127.0.0.1:5000/")]
+    [InlineData("http://localhost:5000/beta/", "http://localhost:5000/")]
+    [InlineData("http://[::1]:8080/v1.0", "http://[::1]:8080/")]
+    [InlineData("https://graph.contoso-cloud.example/prefix", "https://graph.contoso-cloud.example/prefix/")]
+    public void ACustomEndpointIsTheRootTheEngineAddsBetaTo(string given, string root)
+    {
+        var environment = CloudEnvironment.Resolve(new ConnectRequest { GraphEndpoint = new Uri(given), AuthorityHost = new Uri("https://login.contoso-cloud.example") });
+
+        Assert.Equal("Custom", environment.Name);
+        Assert.Equal(root, environment.GraphEndpoint.AbsoluteUri);
+        Assert.Equal("https://login.contoso-cloud.example/", environment.AuthorityHost.AbsoluteUri);
+    }
+
+    [Theory]
+    [InlineData("http://graph.contoso.com")]
+    [InlineData("http://10.0.0.5:5000")]
+    [InlineData("http://127.0.0.1.evil.example")]
+    public void PlainHttpToARemoteHostIsRefused(string endpoint)
+    {
+        var error = Assert.Throws<ConnectionException>(() => CloudEnvironment.Resolve(new ConnectRequest { GraphEndpoint = new Uri(endpoint) }));
+
+        Assert.Equal("InsecureEndpoint", error.ErrorId);
+        Assert.Contains("never sent unencrypted", error.Message);
+    }
+
+    [Fact]
+    public void APlainHttpAuthorityHostIsRefusedToo()
+    {
+        Assert.Throws<ConnectionException>(() => CloudEnvironment.Resolve(new ConnectRequest { AuthorityHost = new Uri("http://login.contoso.com") }));
+    }
+
+    [Fact]
+    public void ScopesAreSplitTrimmedAndDeduplicated()
+    {
+        Assert.Equal(new[] { "User.Read", "User.ReadWrite.All" }, SignInOptions.NormaliseScopes(new[] { " User.Read, user.read ", "User.ReadWrite.All" }));
+        Assert.Equal(new[] { "User.ReadWrite" }, SignInOptions.NormaliseScopes(Array.Empty<string>()));
+        Assert.Equal(new[] { "User.ReadWrite" }, SignInOptions.NormaliseScopes(null));
+    }
+
+    [Fact]
+    public void NationalCloudsGetScopesOnTheirOwnGraphHost()
+    {
+        var options = SignInOptions.From(new ConnectRequest { Environment = "USGov", Scopes = new[] { "User.ReadWrite.All,offline_access", "https://graph.microsoft.us/.default" } });
+
+        Assert.Equal(new[] { "https://graph.microsoft.us/User.ReadWrite.All", "offline_access", "https://graph.microsoft.us/.default" }, options.RequestScopes);
+        Assert.Equal(new[] { "User.ReadWrite.All", "offline_access", "https://graph.microsoft.us/.default" }, options.Scopes);
+    }
+
+    [Fact]
+    public void SignInOptionsDefaultToTheGraphPowerShellClientAndProcessScope()
+    {
+        var options = SignInOptions.From(new ConnectRequest());
+
+        Assert.Equal("14d82eec-204b-4c2f-b7e8-296a70dab67e", options.ClientId);
+        Assert.Equal("common", options.TenantId);
+        Assert.False(options.PersistCache);
+        Assert.Equal(new[] { "User.ReadWrite" }, options.RequestScopes);
+
+        var browser = options.BrowserOptions(null, options.PersistCache);
+        Assert.Equal(new Uri("https://login.microsoftonline.com"), browser.AuthorityHost);
+        Assert.Null(browser.TokenCachePersistenceOptions);
+        Assert.True(browser.DisableAutomaticAuthentication);
+    }
+
+    [Fact]
+    public void CurrentUserScopePersistsTheCacheUnderTheModulesName()
+    {
+        var options = SignInOptions.From(new ConnectRequest { ContextScope = "currentuser", TenantId = "contoso.onmicrosoft.com", ClientId = " my-app ", Environment = "China" });
+
+        Assert.True(options.PersistCache);
+        Assert.Equal("my-app", options.ClientId);
+        var browser = options.BrowserOptions(null, true);
+        Assert.Equal("profilepositions.msal.cache", browser.TokenCachePersistenceOptions!.Name);
+        Assert.False(browser.TokenCachePersistenceOptions.UnsafeAllowUnencryptedStorage);
+        Assert.Equal("contoso.onmicrosoft.com", browser.TenantId);
+        Assert.Equal(new Uri("https://login.chinacloudapi.cn"), browser.AuthorityHost);
+    }
+
+    [Fact]
+    public async Task TheDeviceCodePromptGoesToTheCallersCallback()
+    {
+        var prompts = new List<string>();
+        var options = SignInOptions.From(new ConnectRequest { UseDeviceCode = true, Environment = "USGovDoD" });
+
+        var deviceCode = options.DeviceCodeOptions(null, false, prompts.Add);
+        var info = IdentityModelFactory.DeviceCodeInfo("user-code", "device-code", new Uri("https://microsoft.com/devicelogin"), DateTimeOffset.UtcNow.AddMinutes(15),
+            "To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABC123.", "client", new[] { "User.ReadWrite" });
+        await deviceCode.DeviceCodeCallback(info, CancellationToken.None);
+
+        Assert.Equal(new[] { "To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABC123." }, prompts);
+        Assert.Equal(new Uri("https://login.microsoftonline.us"), deviceCode.AuthorityHost);
+        Assert.True(options.UseDeviceCode);
+    }
+
+    [Fact]
+    public void AnUnknownContextScopeIsRefused()
+    {
+        Assert.Throws<ConnectionException>(() => SignInOptions.From(new ConnectRequest { ContextScope = "Machine" }));
+    }
+}
+
+[Collection("Session")]
+public sealed class ProfileStoreTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "pp-store-" + Guid.NewGuid().ToString("N"));
+
+    public ProfileStoreTests()
+    {
+        ProfileStore.DirectoryOverride = _folder;
+    }
+
+    public void Dispose()
+    {
+        ProfileStore.DirectoryOverride = null;
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, true);
+        }
+    }
+
+    private static AuthenticationRecord Record() =>
+        IdentityModelFactory.AuthenticationRecord("adele@contoso.com", "login.microsoftonline.com", "uid.utid", "tenant-1", SignInOptions.DefaultClientId);
+
+    [Fact]
+    public async Task TheAccountRecordIsSavedReadAndForgotten()
+    {
+        await ProfileStore.SaveRecordAsync(Record(), CancellationToken.None);
+
+        Assert.True(File.Exists(Path.Combine(_folder, "authrecord.json")));
+        Assert.DoesNotContain("token", File.ReadAllText(ProfileStore.RecordPath), StringComparison.OrdinalIgnoreCase);
+        var read = await ProfileStore.LoadRecordAsync(CancellationToken.None);
+        Assert.Equal("adele@contoso.com", read!.Username);
+        Assert.True(SignInOptions.From(new ConnectRequest()).Matches(read));
+        Assert.False(SignInOptions.From(new ConnectRequest { ClientId = "other-app" }).Matches(read));
+
+        ProfileGraphSession.Disconnect();
+
+        Assert.False(File.Exists(ProfileStore.RecordPath));
+        Assert.Null(await ProfileStore.LoadRecordAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ACorruptRecordIsIgnored()
+    {
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(ProfileStore.RecordPath, "{ this is not a record");
+
+        Assert.Null(await ProfileStore.LoadRecordAsync(CancellationToken.None));
+    }
+}
