@@ -3,6 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using ProfilePositions.Engine.Connection;
+using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Commands
 {
@@ -27,24 +29,18 @@ namespace ProfilePositions.Commands
     /// <summary>The allowedAudiences values Graph accepts on input (unknownFutureValue is not one of them).</summary>
     public sealed class AllowedAudiencesCompleter : FixedValuesCompleter
     {
-        internal static readonly string[] Names = { "me", "family", "contacts", "groupMembers", "organization", "federatedOrganizations", "everyone" };
-
-        protected override IReadOnlyList<string> Values => Names;
+        protected override IReadOnlyList<string> Values => PositionValues.AllowedAudiences;
     }
 
     /// <summary>physicalAddressType values.</summary>
     public sealed class AddressTypeCompleter : FixedValuesCompleter
     {
-        internal static readonly string[] Names = { "unknown", "home", "business", "other" };
-
-        protected override IReadOnlyList<string> Values => Names;
+        protected override IReadOnlyList<string> Values => PositionValues.AddressTypes;
     }
 
     /// <summary>The national clouds Connect-ProfileGraph knows by name.</summary>
     public sealed class EnvironmentCompleter : FixedValuesCompleter
     {
-        internal static readonly string[] Names = { "Global", "USGov", "USGovDoD", "China" };
-
-        protected override IReadOnlyList<string> Values => Names;
+        protected override IReadOnlyList<string> Values => CloudEnvironment.Names;
     }
 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Commands
 {
@@ -135,8 +137,14 @@ namespace ProfilePositions.Commands
             EmptyCells.Unmark(_parameterName);
             if (value is string text && text.TrimStart().StartsWith("[", StringComparison.Ordinal))
             {
-                var parsed = JsonText.Parse(text);
-                return parsed is object?[] items ? items : new[] { parsed };
+                try
+                {
+                    return PositionValues.ReadJsonArray(_parameterName, text);
+                }
+                catch (PositionInputException exception)
+                {
+                    throw new ArgumentTransformationMetadataException(exception.Message, exception);
+                }
             }
 
             return inputData;
@@ -157,7 +165,7 @@ namespace ProfilePositions.Commands
         public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
             var value = EmptyCells.Unwrap(inputData);
-            if (EmptyCells.IsEmptyText(value) || IsPrintedDictionary(value))
+            if (EmptyCells.IsEmptyText(value))
             {
                 EmptyCells.Mark(_parameterName);
                 return null;
@@ -166,10 +174,6 @@ namespace ProfilePositions.Commands
             EmptyCells.Unmark(_parameterName);
             return inputData;
         }
-
-        // Export-Csv writes a .NET dictionary as its type name; that cell carries no data to send back.
-        private static bool IsPrintedDictionary(object? value) =>
-            value is string text && text.StartsWith("System.Collections.Generic.Dictionary`2[", StringComparison.Ordinal);
     }
 
     /// <summary>

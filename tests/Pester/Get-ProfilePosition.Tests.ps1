@@ -117,7 +117,7 @@ BeforeAll {
         $script:SeedTitles[$name] = $title
     }
 
-    $script:pagedUser = Find-User { $_.userPrincipalName -like 'patrick*' }
+    $script:pagedUser = Find-User { $_.userPrincipalName -like 'lee.gu@*' }
     $script:pagedTitles = 'Analyst', 'Buyer', 'Chemist', 'Designer', 'Engineer', 'Forester', 'Geologist'
     foreach ($title in $script:pagedTitles) {
         $null = New-SeedPosition -OwnerId $script:pagedUser.id -Body @{ detail = @{ jobTitle = $title }; isCurrent = ($title -in 'Buyer', 'Engineer') }

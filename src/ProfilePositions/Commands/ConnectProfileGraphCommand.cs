@@ -67,15 +67,16 @@ namespace ProfilePositions.Commands
         {
             var request = new ConnectRequest
             {
-                Scopes = SplitScopes(Scopes),
+                Scopes = Scopes,
                 TenantId = TenantId,
                 ClientId = ClientId,
-                Environment = CanonicalEnvironment(Environment),
+                Environment = Environment,
                 GraphEndpoint = GraphEndpoint,
                 AuthorityHost = AuthorityHost,
                 UseDeviceCode = UseDeviceCode,
-                ContextScope = string.Equals(ContextScope, "CurrentUser", StringComparison.OrdinalIgnoreCase) ? "CurrentUser" : "Process",
+                ContextScope = ContextScope,
                 DeviceCodePrompt = QueueHostLine,
+                Warning = QueueWarning,
             };
 
             if (AccessToken != null)
@@ -93,36 +94,6 @@ namespace ProfilePositions.Commands
                 // A failed sign-in leaves nothing to carry on with.
                 ThrowTerminatingError(ErrorRecords.From(exception, GraphEndpoint?.ToString() ?? Environment));
             }
-        }
-
-        private static IReadOnlyList<string> SplitScopes(IEnumerable<string> scopes)
-        {
-            var result = new List<string>();
-            foreach (var entry in scopes)
-            {
-                foreach (var part in (entry ?? string.Empty).Split(new[] { ',', ' ' }, StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!result.Contains(part))
-                    {
-                        result.Add(part);
-                    }
-                }
-            }
-
-            return result;
-        }
-
-        private static string CanonicalEnvironment(string environment)
-        {
-            foreach (var name in EnvironmentCompleter.Names)
-            {
-                if (string.Equals(name, environment, StringComparison.OrdinalIgnoreCase))
-                {
-                    return name;
-                }
-            }
-
-            return environment;
         }
     }
 }

@@ -58,6 +58,9 @@ namespace ProfilePositions.Commands
         /// <summary>Queues a line for the host (for example the device-code prompt); safe from any thread.</summary>
         protected void QueueHostLine(string line) => Enqueue(command => command.WriteHostLine(line));
 
+        /// <summary>Queues a warning; safe from any thread.</summary>
+        protected void QueueWarning(string line) => Enqueue(command => command.WriteWarning(line));
+
         /// <summary>Queues a verbose line; safe from any thread.</summary>
         protected void QueueVerbose(string line) => Enqueue(command => command.WriteVerbose(line));
 

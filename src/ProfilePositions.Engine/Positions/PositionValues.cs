@@ -1,0 +1,42 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using ProfilePositions.Engine.Errors;
+
+namespace ProfilePositions.Engine.Positions
+{
+    /// <summary>What the schema allows, for tab completion and for reading CSV cells back.</summary>
+    public static class PositionValues
+    {
+        /// <summary>allowedAudiences values Graph accepts on input (unknownFutureValue is not one of them).</summary>
+        public static IReadOnlyList<string> AllowedAudiences { get; } =
+            PositionSchema.AllowedAudiences.Members.Select(member => member.Name).Where(name => name != "unknownFutureValue").ToArray();
+
+        /// <summary>physicalAddressType values.</summary>
+        public static IReadOnlyList<string> AddressTypes { get; } =
+            PositionSchema.PhysicalAddressType.Members.Select(member => member.Name).ToArray();
+
+        /// <summary>
+        /// The items of a JSON array text (how the module's objects print a collection, so a CSV cell reads back):
+        /// dictionaries, lists, strings, booleans and numbers.
+        /// </summary>
+        public static object?[] ReadJsonArray(string parameterName, string text)
+        {
+            try
+            {
+                if (GraphJson.Parse(text) is System.Collections.IList items)
+                {
+                    var result = new object?[items.Count];
+                    items.CopyTo(result, 0);
+                    return result;
+                }
+            }
+            catch (JsonException exception)
+            {
+                throw new PositionInputException(parameterName, "'" + parameterName + "' is not a valid JSON array: " + exception.Message);
+            }
+
+            throw new PositionInputException(parameterName, "'" + parameterName + "' must be a JSON array such as [\"a\",\"b\"].");
+        }
+    }
+}
