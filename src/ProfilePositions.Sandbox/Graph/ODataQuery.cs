@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Text;
+using ProfilePositions.Sandbox.State;
+
+namespace ProfilePositions.Sandbox.Graph;
+
+/// <summary>
+/// Query options of the positions API. Names are case-insensitive and may omit the <c>$</c> (a beta rule);
+/// unknown <c>$</c> options and bad values are errors; other custom parameters are ignored, as Graph does.
+/// </summary>
+internal sealed class ODataQuery
+{
+    private static readonly string[] SystemOptions = ["count", "expand", "search", "format", "apply", "compute", "levels", "deltatoken", "id", "index", "schemaversion"];
+    private static readonly string[] OrderableProperties = ["createdDateTime", "lastModifiedDateTime", "detail/jobTitle", "detail/startMonthYear", "isCurrent"];
+
+    public int? Top { get; private set; }
+
+    public int Skip { get; private set; }
+
+    /// <summary>Canonical member names, or null for all.</summary>
+    public IReadOnlyList<string>? Select { get; private set; }
+
+    public IReadOnlyList<(string Property, bool Descending)> OrderBy { get; private set; } = [];
+
+    public PositionFilter? Filter { get; private set; }
+
+    /// <summary>Options carried into <c>@odata.nextLink</c> as the client wrote them (decoded).</summary>
+    public List<(string Name, string Value)> CarriedOptions { get; } = [];
+
+    /// <summary>Parses the query; <paramref name="single"/> allows only <c>$select</c> (GET of one position).</summary>
+    public static (ODataQuery? Query, string? Error) Parse(string? rawQuery, bool single)
+    {
+        var query = new ODataQuery();
+        if (string.IsNullOrEmpty(rawQuery))
+        {
+            return (query, null);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? skipToken = null;
+        bool sawTopOrSkip = false;
+        foreach (var pair in rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=');
+            var rawName = Decode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..]);
+            var hasDollar = rawName.StartsWith('$');
+            var name = (hasDollar ? rawName[1..] : rawName).ToLowerInvariant();
+            var known = name is "top" or "skip" or "select" or "orderby" or "filter" or "skiptoken";
+            if (!known)
+            {
+                if (hasDollar || SystemOptions.Contains(name))
+                {
+                    return (null, $"Query option '{rawName}' is not supported by the profile positions API.");
+                }
+
+                continue;
+            }
+
+            if (!seen.Add(name))
+            {
+                return (null, $"Query option '${name}' was specified more than once.");
+            }
+
+            if (single && name != "select")
+            {
+                return (null, $"Query option '{rawName}' is not allowed when reading a single workPosition; only $select is.");
+            }
+
+            switch (name)
+            {
+                case "top":
+                case "skip":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number < 0)
+                    {
+                        return (null, $"Invalid value '{value}' for query option '{rawName}': expected a non-negative integer.");
+                    }
+
+                    if (name == "top")
+                    {
+                        query.Top = number;
+                    }
+                    else
+                    {
+                        query.Skip = number;
+                    }
+
+                    sawTopOrSkip = true;
+                    break;
+                case "select":
+                    var selected = new List<string>();
+                    foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
+                    {
+                        if (item == "*")
+                        {
+                            continue;
+                        }
+
+                        var canonical = PositionSchema.CanonicalMemberName(item);
+                        if (canonical is null)
+                        {
+                            return (null, $"Could not find a property named '{item}' on type 'microsoft.graph.workPosition' ($select).");
+                        }
+
+                        selected.Add(canonical);
+                    }
+
+                    query.Select = value.Split(',', StringSplitOptions.TrimEntries).Contains("*") ? null : selected;
+                    query.CarriedOptions.Add(("$select", value));
+                    break;
+                case "orderby":
+                    var keys = new List<(string, bool)>();
+                    foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
+                    {
+                        var words = item.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                        var property = words.Length > 0 ? OrderableProperties.FirstOrDefault(candidate => string.Equals(candidate, words[0], StringComparison.OrdinalIgnoreCase)) : null;
+                        if (property is null || words.Length > 2 || (words.Length == 2 && !words[1].Equals("asc", StringComparison.OrdinalIgnoreCase) && !words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)))
+                        {
+                            return (null, $"Invalid $orderby clause '{item}': order by one of {string.Join(", ", OrderableProperties)} with an optional asc or desc.");
+                        }
+
+                        keys.Add((property, words.Length == 2 && words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)));
+                    }
+
+                    query.OrderBy = keys;
+                    query.CarriedOptions.Add(("$orderby", value));
+                    break;
+                case "filter":
+                    try
+                    {
+                        query.Filter = PositionFilter.Parse(value);
+                    }
+                    catch (FormatException error)
+                    {
+                        return (null, $"Invalid $filter '{value}': {error.Message}");
+                    }
+
+                    query.CarriedOptions.Add(("$filter", value));
+                    break;
+                case "skiptoken":
+                    skipToken = value;
+                    break;
+            }
+        }
+
+        if (skipToken is not null)
+        {
+            if (sawTopOrSkip || !TryReadSkipToken(skipToken, out var skip, out var top))
+            {
+                return (null, $"Invalid $skiptoken '{skipToken}'. Follow @odata.nextLink as returned.");
+            }
+
+            query.Skip = skip;
+            query.Top = top;
+        }
+
+        return (query, null);
+    }
+
+    /// <summary>Filters, orders and pages under the caller's read lock; returns the page and whether more remain.</summary>
+    public (List<StoredPosition> Page, string? NextSkipToken) Apply(IReadOnlyList<StoredPosition> items, int pageSize)
+    {
+        IEnumerable<StoredPosition> result = Filter is null ? items : items.Where(Filter.Matches);
+        if (OrderBy.Count > 0)
+        {
+            IOrderedEnumerable<StoredPosition>? ordered = null;
+            foreach (var (property, descending) in OrderBy)
+            {
+                ordered = ThenBy(ordered, result, property, descending);
+            }
+
+            result = ordered!.ThenBy(position => position.Sequence);
+        }
+
+        var page = new List<StoredPosition>(Math.Min(pageSize, 128));
+        var remainingTop = Top;
+        var index = 0;
+        var hasMore = false;
+        foreach (var position in result)
+        {
+            if (index++ < Skip)
+            {
+                continue;
+            }
+
+            if (remainingTop is { } top && page.Count >= top)
+            {
+                break;
+            }
+
+            if (page.Count >= pageSize)
+            {
+                hasMore = true;
+                break;
+            }
+
+            page.Add(position);
+        }
+
+        if (!hasMore)
+        {
+            return (page, null);
+        }
+
+        var nextTop = Top is { } limit ? limit - page.Count : (int?)null;
+        return (page, WriteSkipToken(Skip + page.Count, nextTop));
+    }
+
+    private static IOrderedEnumerable<StoredPosition> ThenBy(IOrderedEnumerable<StoredPosition>? ordered, IEnumerable<StoredPosition> source, string property, bool descending)
+    {
+        // Nulls sort first in ascending order, as in OData.
+        return property switch
+        {
+            "createdDateTime" => Order(position => position.CreatedDateTime, Comparer<DateTimeOffset?>.Default),
+            "lastModifiedDateTime" => Order(position => position.LastModifiedDateTime, Comparer<DateTimeOffset?>.Default),
+            "detail/jobTitle" => Order(position => position.JobTitle, StringComparer.Ordinal),
+            "detail/startMonthYear" => Order(position => position.StartMonthYear, StringComparer.Ordinal),
+            _ => Order(position => position.IsCurrent, Comparer<bool?>.Default),
+        };
+
+        IOrderedEnumerable<StoredPosition> Order<TKey>(Func<StoredPosition, TKey> key, IComparer<TKey> comparer) =>
+            ordered is null
+                ? descending ? source.OrderByDescending(key, comparer) : source.OrderBy(key, comparer)
+                : descending ? ordered.ThenByDescending(key, comparer) : ordered.ThenBy(key, comparer);
+    }
+
+    private static string WriteSkipToken(int skip, int? top) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes($"v1:{skip}:{top?.ToString(CultureInfo.InvariantCulture)}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryReadSkipToken(string token, out int skip, out int? top)
+    {
+        skip = 0;
+        top = null;
+        try
+        {
+            var padded = token.Replace('-', '+').Replace('_', '/');
+            padded += (padded.Length % 4) switch { 2 => "==", 3 => "=", _ => string.Empty };
+            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(padded)).Split(':');
+            if (parts.Length != 3 || parts[0] != "v1" || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out skip))
+            {
+                return false;
+            }
+
+            if (parts[2].Length > 0)
+            {
+                if (!int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                {
+                    return false;
+                }
+
+                top = value;
+            }
+
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    // '+' means a space in query strings written by form encoders; a literal plus arrives as %2B.
+    private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+}

@@ -1,0 +1,202 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ProfilePositions.Sandbox.Auth;
+using ProfilePositions.Sandbox.State;
+
+namespace ProfilePositions.Sandbox.Graph;
+
+/// <summary>The five workPosition operations, after routing, authentication and user lookup have passed.</summary>
+internal sealed class PositionHandlers(PositionStore store, SandboxOptions options)
+{
+    private static readonly byte[] ContextPrefix = "{\"@odata.context\":"u8.ToArray();
+
+    public GraphResponse List(GraphRequest request, TenantUser user)
+    {
+        var (query, error) = ODataQuery.Parse(request.RawQuery, single: false);
+        if (query is null)
+        {
+            return ODataErrors.BadRequest(error!, request);
+        }
+
+        var (page, skipToken) = store.State.PositionsOf(user).Read(items => query.Apply(items, options.PageSize));
+        var buffer = new ArrayBufferWriter<byte>(256 + (page.Count * 1024));
+        using (var writer = new Utf8JsonWriter(buffer, SandboxJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("@odata.context", $"{request.BaseAddress}/beta/$metadata#users('{user.Id}')/profile/positions");
+            writer.WriteStartArray("value");
+            foreach (var position in page)
+            {
+                writer.WriteRawValue(Project(position, query.Select), skipInputValidation: true);
+            }
+
+            writer.WriteEndArray();
+            if (skipToken is not null)
+            {
+                writer.WriteString("@odata.nextLink", NextLink(request, query, skipToken));
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return new GraphResponse(200, buffer.WrittenSpan.ToArray());
+    }
+
+    public GraphResponse Get(GraphRequest request, TenantUser user, string id)
+    {
+        var (query, error) = ODataQuery.Parse(request.RawQuery, single: true);
+        if (query is null)
+        {
+            return ODataErrors.BadRequest(error!, request);
+        }
+
+        var position = store.State.PositionsOf(user).Find(id);
+        if (position is null)
+        {
+            return ODataErrors.PositionNotFound(id, request);
+        }
+
+        // Splice "@odata.context" in front of the stored members instead of re-serialising the object.
+        var members = Project(position, query.Select);
+        var context = JsonSerializer.SerializeToUtf8Bytes($"{request.BaseAddress}/beta/$metadata#users('{user.Id}')/profile/positions/$entity", SandboxJson.Options);
+        var body = new byte[ContextPrefix.Length + context.Length + members.Length];
+        ContextPrefix.CopyTo(body, 0);
+        context.CopyTo(body, ContextPrefix.Length);
+        body[ContextPrefix.Length + context.Length] = (byte)',';
+        members.AsSpan(1).CopyTo(body.AsSpan(ContextPrefix.Length + context.Length + 1));
+        return new GraphResponse(200, body);
+    }
+
+    public GraphResponse Create(GraphRequest request, TenantUser user, CallerPrincipal caller)
+    {
+        if (ReadBody(request, out var body) is { } failure)
+        {
+            return failure;
+        }
+
+        var created = store.Create(user, (id, timestamp) =>
+        {
+            var position = PositionSchema.Normalize(body);
+            position["id"] = id;
+            position["allowedAudiences"] ??= "organization";
+            position["createdDateTime"] = timestamp;
+            position["createdBy"] = Identity(caller);
+            position["lastModifiedDateTime"] = timestamp;
+            position["lastModifiedBy"] = Identity(caller);
+            return position;
+        });
+
+        return new GraphResponse(201, created.Json)
+            .WithHeader("Location", $"{request.BaseAddress}/beta/users/{user.Id}/profile/positions/{created.Id}");
+    }
+
+    public GraphResponse Update(GraphRequest request, TenantUser user, string id, CallerPrincipal caller)
+    {
+        if (ReadBody(request, out var body) is { } failure)
+        {
+            return failure;
+        }
+
+        var updated = store.Update(user, id, (existing, timestamp) =>
+        {
+            PositionSchema.Merge(existing, body);
+            existing["lastModifiedDateTime"] = timestamp;
+            existing["lastModifiedBy"] = Identity(caller);
+            return PositionSchema.Normalize(existing);
+        });
+
+        return updated is null ? ODataErrors.PositionNotFound(id, request) : new GraphResponse(200, updated.Json);
+    }
+
+    public GraphResponse Delete(GraphRequest request, TenantUser user, string id) =>
+        store.Delete(user, id) ? new GraphResponse(204) : ODataErrors.PositionNotFound(id, request);
+
+    public static bool IsJson(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return false;
+        }
+
+        var semicolon = contentType.IndexOf(';');
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
+        return string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private GraphResponse? ReadBody(GraphRequest request, out JsonObject body)
+    {
+        body = null!;
+        if (request.HasBody && !IsJson(request.ContentType))
+        {
+            return ODataErrors.Create(415, "UnsupportedMediaType",
+                $"Content-Type '{request.ContentType ?? "(none)"}' is not supported; send the body as application/json.", request);
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = request.HasBody ? JsonNode.Parse(request.Body, SandboxJson.NodeOptions) : null;
+        }
+        catch (JsonException error)
+        {
+            return ODataErrors.BadRequest($"The request body is not valid JSON: {error.Message}", request);
+        }
+
+        if (!request.HasBody)
+        {
+            return ODataErrors.BadRequest("The request body is empty; a microsoft.graph.workPosition JSON object is required.", request);
+        }
+
+        if (PositionSchema.Validate(node, options.Loose) is { } message)
+        {
+            return ODataErrors.BadRequest(message, request);
+        }
+
+        body = node!.AsObject();
+        return null;
+    }
+
+    private static byte[] Project(StoredPosition position, IReadOnlyList<string>? select)
+    {
+        if (select is null)
+        {
+            return position.Json;
+        }
+
+        var source = position.ToJsonObject();
+        var projected = new JsonObject();
+        foreach (var (name, value) in source)
+        {
+            if (name == "id" || select.Contains(name))
+            {
+                projected[name] = value?.DeepClone();
+            }
+        }
+
+        return SandboxJson.Serialize(projected);
+    }
+
+    private static string NextLink(GraphRequest request, ODataQuery query, string skipToken)
+    {
+        var link = new StringBuilder(request.BaseAddress).Append(request.RawPath).Append('?');
+        foreach (var (name, value) in query.CarriedOptions)
+        {
+            link.Append(name).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
+        }
+
+        return link.Append("$skiptoken=").Append(skipToken).ToString();
+    }
+
+    private static JsonObject Identity(CallerPrincipal caller) => new()
+    {
+        ["application"] = null,
+        ["device"] = null,
+        ["user"] = new JsonObject
+        {
+            ["displayName"] = caller.DisplayName,
+            ["id"] = caller.ObjectId,
+        },
+    };
+}

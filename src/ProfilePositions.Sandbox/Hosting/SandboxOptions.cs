@@ -1,0 +1,30 @@
+namespace ProfilePositions.Sandbox;
+
+/// <summary>Start-up options of the sandbox; the command line maps onto these one to one.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 lets the operating system pick one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Seed of every pseudo-random decision (faults, latency, ids, batch shuffling); random when null.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>JSON file that holds users and positions; loaded at start and rewritten after every change.</summary>
+    public string? DataFile { get; set; }
+
+    public int LatencyMinMs { get; set; }
+
+    public int LatencyMaxMs { get; set; }
+
+    /// <summary>Largest number of positions in one list page before <c>@odata.nextLink</c> is used.</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>Keep unknown members in request bodies instead of rejecting them.</summary>
+    public bool Loose { get; set; }
+
+    /// <summary>Return <c>$batch</c> responses in a seeded random order, as Graph is allowed to.</summary>
+    public bool ShuffleBatch { get; set; }
+
+    /// <summary>Write an access log line per request to the console.</summary>
+    public bool Verbose { get; set; }
+}

@@ -1,0 +1,67 @@
+using ProfilePositions.Sandbox.Admin;
+using ProfilePositions.Sandbox.Auth;
+using ProfilePositions.Sandbox.Batch;
+using ProfilePositions.Sandbox.Faults;
+using ProfilePositions.Sandbox.Graph;
+using ProfilePositions.Sandbox.State;
+
+namespace ProfilePositions.Sandbox.Hosting;
+
+/// <summary>Composition root: one instance per running sandbox.</summary>
+internal sealed class SandboxRuntime : IDisposable
+{
+    private readonly CancellationTokenSource _shutdown = new();
+
+    private SandboxRuntime(SandboxOptions options, int seed)
+    {
+        Options = options;
+        Seed = seed;
+        Store = new PositionStore(seed, options.DataFile is null ? null : new StateFile(options.DataFile), PositionSchema.Normalize);
+        Tokens = new TokenService();
+        Faults = new FaultEngine(seed, options.LatencyMinMs, options.LatencyMaxMs);
+        Journal = new RequestJournal();
+        Processor = new GraphProcessor(Store, Tokens, Faults, new PositionHandlers(Store, options));
+        Batch = new BatchProcessor(Store, Tokens, Faults, Processor, Journal, options);
+        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Journal);
+    }
+
+    public SandboxOptions Options { get; }
+
+    public int Seed { get; }
+
+    public PositionStore Store { get; }
+
+    public TokenService Tokens { get; }
+
+    public FaultEngine Faults { get; }
+
+    public RequestJournal Journal { get; }
+
+    public GraphProcessor Processor { get; }
+
+    public BatchProcessor Batch { get; }
+
+    public AdminEndpoints Admin { get; }
+
+    /// <summary>Cancelled when the server stops, so hanging fault responses end.</summary>
+    public CancellationToken ShutdownToken => _shutdown.Token;
+
+    public static SandboxRuntime Create(SandboxOptions options)
+    {
+        if (options.PageSize < 1)
+        {
+            throw new ArgumentException("PageSize must be at least 1.", nameof(options));
+        }
+
+        if (options.LatencyMinMs < 0 || options.LatencyMaxMs < 0)
+        {
+            throw new ArgumentException("Latency bounds cannot be negative.", nameof(options));
+        }
+
+        return new SandboxRuntime(options, options.Seed ?? Random.Shared.Next());
+    }
+
+    public void BeginShutdown() => _shutdown.Cancel();
+
+    public void Dispose() => _shutdown.Dispose();
+}

@@ -1,0 +1,55 @@
+using ProfilePositions.Sandbox;
+
+SandboxOptions options;
+try
+{
+    options = SandboxOptionsParser.Parse(args);
+}
+catch (ArgumentException error)
+{
+    Console.Error.WriteLine(error.Message);
+    Console.Error.WriteLine("Usage: ProfilePositions.Sandbox [--port <n>] [--seed <int>] [--data <file.json>] [--latency-ms <min>-<max>] [--page-size <n>] [--loose] [--shuffle-batch] [--verbose]");
+    return 2;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+    System.Runtime.InteropServices.PosixSignal.SIGTERM,
+    context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+
+SandboxServer server;
+try
+{
+    server = await SandboxServer.StartAsync(options, stop.Token);
+}
+catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+{
+    // A bad data file or a port in use: say so plainly instead of a stack trace.
+    Console.Error.WriteLine($"The sandbox could not start: {error.Message}");
+    return 1;
+}
+
+await using var running = server;
+Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}"));
+Console.Out.WriteLine($"Now listening on: {server.BaseUri.GetLeftPart(UriPartial.Authority)}");
+Console.Out.Flush();
+
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+
+await server.StopAsync();
+return 0;
