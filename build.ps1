@@ -1,0 +1,319 @@
+#Requires -Version 7.0
+<#
+.SYNOPSIS
+    The front door of the ProfilePositions repository: bootstrap, build, test, run the sandbox, demo, bench, package.
+
+.DESCRIPTION
+    Bootstrap  restores build tools from NuGet (Pester 5.7.1; there is no PowerShell Gallery here).
+    Build      publishes the module and lays it out exactly as it ships in out/ProfilePositions/
+               (allow-listed files, MAML help built from en-US/*.md), and publishes the sandbox to out/sandbox/.
+    Test       Bootstrap + Build, then xunit (dotnet test) and Pester (in a fresh pwsh that imports out/),
+               ending with one line: "N passed, N failed".
+    Sandbox    runs the local Graph sandbox in the foreground (extra arguments are passed through; default --port 5000).
+    Demo       the module's main job against the sandbox, in a fresh pwsh that imports out/ProfilePositions.
+    Bench      Import-Module time and assembly count of the built module, and the sandbox load bench.
+    Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Sandbox --port 0 --seed 42
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Sandbox', 'Demo', 'Bench', 'Package')]
+    [string] $Task = 'Build',
+
+    [string] $Configuration = 'Release',
+
+    # Passed through to the sandbox (Sandbox task), e.g. --port 0 --seed 42 --loose.
+    [Parameter(ValueFromRemainingArguments)]
+    [string[]] $SandboxArgs = @()
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+
+$RepoRoot = $PSScriptRoot
+$OutRoot = Join-Path $RepoRoot 'out'
+$ModuleName = 'ProfilePositions'
+$ModuleOut = Join-Path $OutRoot $ModuleName
+$SandboxOut = Join-Path $OutRoot 'sandbox'
+$ResultsDir = Join-Path $OutRoot 'TestResults'
+$PesterVersion = '5.7.1'
+
+# The assemblies the module cannot work without; a build that lacks one of them fails.
+$RequiredModuleFiles = @('ProfilePositions.dll', 'ProfilePositions.Models.dll', 'ProfilePositions.Engine.dll')
+# Reference-only or host-provided assemblies that must never ship inside the module folder.
+$NeverShip = @('System.Management.Automation.dll', 'Microsoft.PowerShell.CoreCLR.Eventing.dll', 'Microsoft.Management.Infrastructure.dll')
+
+function Write-Step([string] $Message) {
+    Write-Host "==> $Message" -ForegroundColor Cyan
+}
+
+function Invoke-Native {
+    # Runs a native command and stops the build if it fails.
+    param([string] $FilePath, [string[]] $ArgumentList)
+    # NU1603 (a dependency's minimum version is not on our feed; the next one is used) is expected and noisy.
+    & $FilePath @ArgumentList | Where-Object { $_ -notmatch 'warning NU1603' } | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Get-PwshInvocation {
+    # How to start a fresh copy of the PowerShell running this script: the dotnet tool runs as 'dotnet pwsh.dll'.
+    $processPath = [Environment]::ProcessPath
+    $leaf = [IO.Path]::GetFileNameWithoutExtension($processPath)
+    if ($leaf -eq 'dotnet') {
+        $entry = [Reflection.Assembly]::GetEntryAssembly().Location
+        return [pscustomobject]@{ FilePath = $processPath; Prefix = @($entry) }
+    }
+    [pscustomobject]@{ FilePath = $processPath; Prefix = @() }
+}
+
+function Invoke-ChildPwsh {
+    # Runs a script file in a fresh pwsh (no profile) and returns its exit code.
+    param([string] $ScriptPath, [string[]] $ArgumentList = @())
+    $pwsh = Get-PwshInvocation
+    & $pwsh.FilePath @($pwsh.Prefix) -NoProfile -NonInteractive -File $ScriptPath @ArgumentList | Out-Host
+    $LASTEXITCODE
+}
+
+function Get-ModuleVersion {
+    (Import-PowerShellDataFile (Join-Path $RepoRoot "$ModuleName.psd1")).ModuleVersion
+}
+
+function Invoke-Bootstrap {
+    Write-Step "Bootstrap: restoring build tools (Pester $PesterVersion) from NuGet"
+    Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'build/Tools.proj'), '--verbosity', 'quiet')
+    $pester = Get-PesterManifest
+    Write-Host "Pester: $pester"
+    $pester
+}
+
+function Get-PesterManifest {
+    $line = (& dotnet nuget locals global-packages --list) -join "`n"
+    if ($LASTEXITCODE -ne 0 -or $line -notmatch 'global-packages:\s*(.+)') {
+        throw 'Could not find the NuGet global packages folder (dotnet nuget locals global-packages --list).'
+    }
+    $packagesRoot = $Matches[1].Trim()
+    $manifest = Join-Path $packagesRoot "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        throw "Pester $PesterVersion was not restored to '$manifest'. Run: dotnet pwsh ./build.ps1 -Task Bootstrap"
+    }
+    $manifest
+}
+
+function Invoke-ModuleBuild {
+    $version = Get-ModuleVersion
+    Write-Step "Build: $ModuleName $version ($Configuration)"
+
+    $publishDir = Join-Path ([IO.Path]::GetTempPath()) "pp-publish-$PID"
+    if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
+    try {
+        Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ProfilePositions'), '-c', $Configuration, '-o', $publishDir, '--nologo', '-v', 'quiet')
+
+        foreach ($required in $RequiredModuleFiles) {
+            if (-not (Test-Path (Join-Path $publishDir $required))) {
+                throw "The publish output lacks $required."
+            }
+        }
+
+        if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+        $null = New-Item -ItemType Directory -Path $ModuleOut, (Join-Path $ModuleOut 'en-US') -Force
+
+        # Allow-list: the manifest from the repository root, the assemblies, the format file and the help.
+        Copy-Item (Join-Path $RepoRoot "$ModuleName.psd1") $ModuleOut
+        Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.format.ps1xml") $ModuleOut
+        Copy-PublishedAssemblies -From $publishDir -To $ModuleOut
+    }
+    finally {
+        if (Test-Path $publishDir) { Remove-Item $publishDir -Recurse -Force }
+    }
+
+    Write-Step 'Build: help (en-US/*.md -> MAML and about topic)'
+    . (Join-Path $RepoRoot 'build/HelpBuilder.ps1')
+    $helpSource = Join-Path $RepoRoot 'en-US'
+    $commandPages = Get-ChildItem $helpSource -Filter '*-*.md' | Sort-Object Name
+    ConvertTo-MamlHelp -MarkdownPath $commandPages.FullName -OutputPath (Join-Path $ModuleOut "en-US/$ModuleName.dll-Help.xml")
+    ConvertTo-AboutHelpText -MarkdownPath (Join-Path $helpSource "about_$ModuleName.md") -OutputPath (Join-Path $ModuleOut "en-US/about_$ModuleName.help.txt")
+
+    Publish-Sandbox
+
+    Write-Step 'Build: checking that the built manifest imports in a fresh pwsh'
+    $check = Join-Path ([IO.Path]::GetTempPath()) "pp-import-check-$PID.ps1"
+    Set-Content -Path $check -Value @'
+param($Manifest)
+$ErrorActionPreference = 'Stop'
+$module = Import-Module $Manifest -PassThru
+"Imported $($module.Name) $($module.Version) with $($module.ExportedCmdlets.Count) cmdlets from $($module.ModuleBase)"
+'@
+    try {
+        $code = Invoke-ChildPwsh -ScriptPath $check -ArgumentList @((Join-Path $ModuleOut "$ModuleName.psd1"))
+        if ($code -ne 0) { throw "out/$ModuleName/$ModuleName.psd1 does not import (exit code $code)." }
+    }
+    finally {
+        Remove-Item $check -ErrorAction SilentlyContinue
+    }
+}
+
+function Copy-PublishedAssemblies {
+    param([string] $From, [string] $To)
+    $assemblies = Get-ChildItem $From -Filter '*.dll' -File | Where-Object Name -NotIn $NeverShip
+    foreach ($assembly in $assemblies) {
+        Copy-Item $assembly.FullName $To
+    }
+    # Dependencies with platform-specific builds ship under runtimes/, as NuGet laid them out.
+    $runtimes = Join-Path $From 'runtimes'
+    if (Test-Path $runtimes) {
+        Copy-Item $runtimes $To -Recurse
+    }
+    # A dependency folder for load-context isolation ships as published.
+    $dependencies = Join-Path $From 'Dependencies'
+    if (Test-Path $dependencies) {
+        Copy-Item $dependencies $To -Recurse
+    }
+    if ($Configuration -eq 'Debug') {
+        Get-ChildItem $From -Filter "$ModuleName*.pdb" | Copy-Item -Destination $To
+    }
+}
+
+function Publish-Sandbox {
+    Write-Step 'Build: sandbox -> out/sandbox'
+    Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ProfilePositions.Sandbox'), '-c', $Configuration, '-o', $SandboxOut, '--nologo', '-v', 'quiet')
+}
+
+function Get-TrxCounts {
+    param([string] $TrxPath)
+    [xml] $trx = Get-Content $TrxPath -Raw
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Total   = [int] $counters.total
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped = [int] $counters.notExecuted
+    }
+}
+
+function Invoke-Test {
+    $pester = Invoke-Bootstrap
+    Invoke-ModuleBuild
+
+    if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
+    $null = New-Item -ItemType Directory $ResultsDir -Force
+
+    $passed = 0; $failed = 0; $skipped = 0; $crashed = @()
+
+    $testProjects = @('tests/ProfilePositions.Engine.Tests', 'tests/ProfilePositions.Sandbox.Tests')
+    foreach ($project in $testProjects) {
+        $name = Split-Path $project -Leaf
+        Write-Step "Test: xunit $name"
+        $trxName = "$name.trx"
+        & dotnet test (Join-Path $RepoRoot $project) -c $Configuration --nologo `
+            --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=normal' --results-directory $ResultsDir |
+            Where-Object { $_ -notmatch 'warning NU1603' } | Out-Host
+        $exitCode = $LASTEXITCODE
+        $trxPath = Join-Path $ResultsDir $trxName
+        if (-not (Test-Path $trxPath)) {
+            Write-Host "xunit ${name}: no results were written (exit code $exitCode)." -ForegroundColor Red
+            $crashed += $name
+            continue
+        }
+        $counts = Get-TrxCounts $trxPath
+        Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $name, $counts.Passed, $counts.Failed, $counts.Skipped)
+        $passed += $counts.Passed; $failed += $counts.Failed; $skipped += $counts.Skipped
+        if ($exitCode -ne 0 -and $counts.Failed -eq 0) {
+            Write-Host "xunit ${name}: the runner exited with $exitCode although no test failed." -ForegroundColor Red
+            $crashed += $name
+        }
+        if ($counts.Total -eq 0) {
+            Write-Host "xunit ${name}: no tests were discovered." -ForegroundColor Red
+            $crashed += $name
+        }
+    }
+
+    Write-Step 'Test: Pester (fresh pwsh importing out/ProfilePositions)'
+    $summaryPath = Join-Path $ResultsDir 'pester-summary.json'
+    $runner = Join-Path $RepoRoot 'build/RunPester.ps1'
+    $code = Invoke-ChildPwsh -ScriptPath $runner -ArgumentList @('-PesterManifest', $pester, '-TestPath', (Join-Path $RepoRoot 'tests/Pester'), '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summaryPath)
+    if (Test-Path $summaryPath) {
+        $summary = Get-Content $summaryPath -Raw | ConvertFrom-Json
+        $passed += $summary.Passed; $failed += $summary.Failed; $skipped += $summary.Skipped
+        Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $summary.Passed, $summary.Failed, $summary.Skipped)
+        if ($code -ne 0 -and $summary.Failed -eq 0) {
+            Write-Host "Pester: the runner exited with $code although no test failed." -ForegroundColor Red
+            $crashed += 'Pester'
+        }
+    }
+    else {
+        Write-Host "Pester: no summary was written (exit code $code)." -ForegroundColor Red
+        $crashed += 'Pester'
+    }
+
+    if ($crashed) {
+        Write-Host "Runners that crashed or found nothing: $($crashed -join ', ')" -ForegroundColor Red
+    }
+    $line = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $line += ", $skipped skipped" }
+    # The last line of output is the summary; CI reads it.
+    Write-Output $line
+    if ($failed -gt 0 -or $crashed) { exit 1 }
+    exit 0
+}
+
+function Invoke-Sandbox {
+    Publish-Sandbox
+    $arguments = @($SandboxArgs)
+    if ($arguments -notcontains '--port') { $arguments += @('--port', '5000') }
+    Write-Step "Sandbox: dotnet out/sandbox/ProfilePositions.Sandbox.dll $($arguments -join ' ') (Ctrl+C stops it)"
+    & dotnet (Join-Path $SandboxOut 'ProfilePositions.Sandbox.dll') @arguments
+    exit $LASTEXITCODE
+}
+
+function Invoke-Demo {
+    Invoke-ModuleBuild
+    Write-Step 'Demo: the main job against the sandbox, in a fresh pwsh'
+    $code = Invoke-ChildPwsh -ScriptPath (Join-Path $RepoRoot 'build/Demo.ps1') -ArgumentList @(
+        '-ModuleManifest', (Join-Path $ModuleOut "$ModuleName.psd1"),
+        '-SandboxAssembly', (Join-Path $SandboxOut 'ProfilePositions.Sandbox.dll'))
+    if ($code -ne 0) { Write-Host "Demo failed (exit code $code)." -ForegroundColor Red }
+    exit $code
+}
+
+function Invoke-Bench {
+    Invoke-ModuleBuild
+    Write-Step 'Bench: Import-Module of the built module'
+    $code = Invoke-ChildPwsh -ScriptPath (Join-Path $RepoRoot 'bench/Import.Bench.ps1') -ArgumentList @('-ModuleManifest', (Join-Path $ModuleOut "$ModuleName.psd1"))
+    if ($code -ne 0) { throw "The import bench failed (exit code $code)." }
+
+    $loadProject = Join-Path $RepoRoot 'bench/SandboxLoad'
+    if (Test-Path $loadProject) {
+        Write-Step 'Bench: sandbox load (bench/SandboxLoad)'
+        Invoke-Native dotnet @('run', '--project', $loadProject, '-c', 'Release')
+    }
+    else {
+        Write-Host 'bench/SandboxLoad does not exist; the sandbox load bench was not run.' -ForegroundColor Yellow
+    }
+}
+
+function Invoke-Package {
+    Invoke-ModuleBuild
+    $version = Get-ModuleVersion
+    $zip = Join-Path $OutRoot "$ModuleName.$version.zip"
+    Write-Step "Package: $zip"
+    if (Test-Path $zip) { Remove-Item $zip -Force }
+    Compress-Archive -Path $ModuleOut -DestinationPath $zip
+    Write-Output $zip
+}
+
+switch ($Task) {
+    'Bootstrap' { $null = Invoke-Bootstrap }
+    'Build' { Invoke-ModuleBuild }
+    'Test' { Invoke-Test }
+    'Sandbox' { Invoke-Sandbox }
+    'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
+}
