@@ -7,105 +7,17 @@
 
 BeforeDiscovery {
     # The forms -UserId can take (resolved to the sandbox's demo users in BeforeAll).
-    $FormCases = @('an object id', 'a UPN', 'a guest #EXT# UPN', 'a UPN starting with $', 'a UPN with an apostrophe', 'me', 'omitted') |
-        ForEach-Object { @{ Form = $_ } }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $FormCases = Get-UserFormCase
 }
 
 BeforeAll {
-    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
-    Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-
-    function Get-GraphRequest {
-        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
-        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
-    }
-
-    function Get-RequestJson($Entry) {
-        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
-        $body = $Entry.body
-        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
-        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
-        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
-    }
-
-    function Get-RequestQuery($Entry) {
-        # The decoded query string of a journal entry ('' when there was none).
-        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
-    }
-
-    function ConvertTo-CanonicalJson($Value) {
-        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
-        function Sort-Value($v) {
-            if ($v -is [System.Collections.IDictionary]) {
-                $sorted = [ordered]@{}
-                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
-                return $sorted
-            }
-            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
-            return $v
-        }
-        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
-    }
-
-    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
-        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
-        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
-        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-        $quoted = $User -replace "'", "''"
-        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
-    }
+    Import-TestedModule
     $script:sandbox = Start-TestSandbox -ExtraArgs '--page-size', '3'
-    $script:users = @(Get-SandboxUsers -Sandbox $script:sandbox | ForEach-Object { $_ })
-    function Find-User([scriptblock] $Where) { @($script:users | Where-Object $Where)[0] }
-    $script:signedIn = Find-User { $_.userPrincipalName -like 'adele.vance@*' }
-    $megan = Find-User { $_.userPrincipalName -like 'megan.bowen@*' }
-    $innocenty = Find-User { $_.userPrincipalName -like 'innocenty.popov@*' }
-    $guest = Find-User { $_.userPrincipalName -like '*#EXT#*' }
-    $dollar = Find-User { $_.userPrincipalName -like '$*' }
-    $apostrophe = Find-User { $_.userPrincipalName -like "*'*" }
-    # Every way -UserId can be given: the value passed (none when omitted), the user it must reach,
-    # and the UserId the output objects carry.
-    $script:UserForms = @{
-        'an object id'              = @{ Value = $megan.id; OwnerId = $megan.id; PathUser = $megan.id; OutputUserId = $megan.id }
-        'a UPN'                     = @{ Value = $innocenty.userPrincipalName; OwnerId = $innocenty.id; PathUser = $innocenty.userPrincipalName; OutputUserId = $innocenty.userPrincipalName }
-        'a guest #EXT# UPN'         = @{ Value = $guest.userPrincipalName; OwnerId = $guest.id; PathUser = $guest.userPrincipalName; OutputUserId = $guest.userPrincipalName }
-        'a UPN starting with $'     = @{ Value = $dollar.userPrincipalName; OwnerId = $dollar.id; PathUser = $dollar.userPrincipalName; OutputUserId = $dollar.userPrincipalName }
-        'a UPN with an apostrophe'  = @{ Value = $apostrophe.userPrincipalName; OwnerId = $apostrophe.id; PathUser = $apostrophe.userPrincipalName; OutputUserId = $apostrophe.userPrincipalName }
-        'me'                        = @{ Value = 'me'; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-        'omitted'                   = @{ Value = $null; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-    }
-
-    function Test-RequestUser([string] $Path, $Form, [string] $Rest = '') {
-        if ($Form.PathUser -eq 'me') {
-            $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-            return $decoded -ceq "/beta/me/profile/positions$Rest"
-        }
-        Test-UserPath -Path $Path -User $Form.PathUser -Rest $Rest
-    }
-
-    $script:adminToken = Get-TestToken -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Scopes 'User.ReadWrite.All'
-    function New-SeedPosition([string] $OwnerId, [hashtable] $Body) {
-        # Seeds a position straight through the sandbox's Graph API, by object id, without the module.
-        $parameters = @{
-            Method      = 'POST'
-            Uri         = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-            Headers     = @{ Authorization = "Bearer $script:adminToken" }
-            ContentType = 'application/json'
-            Body        = ConvertTo-Json -InputObject $Body -Depth 10
-        }
-        Invoke-RestMethod @parameters
-    }
-
-    function Get-StoredPosition([string] $OwnerId) {
-        # What the sandbox holds for a user, read straight through its Graph API.
-        $uri = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-        while ($uri) {
-            $page = Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $script:adminToken" }
-            $page.value
-            $uri = $page.'@odata.nextLink'
-        }
-    }
+    $script:users = @(Get-SandboxUsers -Sandbox $script:sandbox)
+    $script:signedIn = Find-SandboxUser -Sandbox $script:sandbox -UserPrincipalName 'adele.vance@*'
+    $script:UserForms = Get-UserForm -Sandbox $script:sandbox -SignedIn $script:signedIn.userPrincipalName
     $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
 
     # One position per user form, plus a known set for the OData options and paging.
@@ -113,14 +25,14 @@ BeforeAll {
     foreach ($name in $script:UserForms.Keys) {
         $form = $script:UserForms[$name]
         $title = "Seed for $name"
-        $null = New-SeedPosition -OwnerId $form.OwnerId -Body @{ detail = @{ jobTitle = $title }; isCurrent = $false }
+        $null = New-SeedPosition -Sandbox $script:sandbox -OwnerId $form.OwnerId -Body @{ detail = @{ jobTitle = $title }; isCurrent = $false }
         $script:SeedTitles[$name] = $title
     }
 
-    $script:pagedUser = Find-User { $_.userPrincipalName -like 'lee.gu@*' }
+    $script:pagedUser = Find-SandboxUser -Sandbox $script:sandbox -UserPrincipalName 'lee.gu@*'
     $script:pagedTitles = 'Analyst', 'Buyer', 'Chemist', 'Designer', 'Engineer', 'Forester', 'Geologist'
     foreach ($title in $script:pagedTitles) {
-        $null = New-SeedPosition -OwnerId $script:pagedUser.id -Body @{ detail = @{ jobTitle = $title }; isCurrent = ($title -in 'Buyer', 'Engineer') }
+        $null = New-SeedPosition -Sandbox $script:sandbox -OwnerId $script:pagedUser.id -Body @{ detail = @{ jobTitle = $title }; isCurrent = ($title -in 'Buyer', 'Engineer') }
     }
 }
 
@@ -142,7 +54,7 @@ Describe 'Get-ProfilePosition -UserId forms (List set)' {
         $positions.Detail.JobTitle | Should -Contain $script:SeedTitles[$Form]
         $positions | ForEach-Object { $_ | Should -BeOfType ([ProfilePositions.WorkPosition]) }
         @($positions.UserId | Sort-Object -Unique) | Should -Be @($userForm.OutputUserId)
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 1
         $requests[0].method | Should -Be 'GET'
         Test-RequestUser -Path $requests[0].path -Form $userForm | Should -BeTrue -Because "the path was $($requests[0].path)"
@@ -154,7 +66,7 @@ Describe 'Get-ProfilePosition -WorkPositionId (Get set)' {
 
     It 'gets one position of <Form> by id' -ForEach $FormCases {
         $userForm = $script:UserForms[$Form]
-        $stored = Get-StoredPosition -OwnerId $userForm.OwnerId | Where-Object { $_.detail.jobTitle -eq $script:SeedTitles[$Form] } | Select-Object -First 1
+        $stored = Get-StoredPosition -Sandbox $script:sandbox -OwnerId $userForm.OwnerId | Where-Object { $_.detail.jobTitle -eq $script:SeedTitles[$Form] } | Select-Object -First 1
         Clear-SandboxJournal -Sandbox $script:sandbox
         $arguments = @{ WorkPositionId = $stored.id }
         if ($null -ne $userForm.Value) { $arguments.UserId = $userForm.Value }
@@ -164,20 +76,20 @@ Describe 'Get-ProfilePosition -WorkPositionId (Get set)' {
         $position.Id | Should -Be $stored.id
         $position.Detail.JobTitle | Should -Be $script:SeedTitles[$Form]
         $position.UserId | Should -Be $userForm.OutputUserId
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 1
         Test-RequestUser -Path $requests[0].path -Form $userForm -Rest "/$($stored.id)" | Should -BeTrue -Because "the path was $($requests[0].path)"
     }
 
     It 'takes the alias -Id and -Property (alias -Select) as $select' {
-        $stored = @(Get-StoredPosition -OwnerId $script:pagedUser.id)[0]
+        $stored = @(Get-StoredPosition -Sandbox $script:sandbox -OwnerId $script:pagedUser.id)[0]
         Clear-SandboxJournal -Sandbox $script:sandbox
 
         $position = Get-ProfilePosition -UserId $script:pagedUser.id -Id $stored.id -Select 'id', 'detail'
 
         $position.Id | Should -Be $stored.id
         $position.Detail.JobTitle | Should -Be $stored.detail.jobTitle
-        $query = Get-RequestQuery (Get-GraphRequest)[0]
+        $query = Get-RequestQuery (Get-GraphRequest -Sandbox $script:sandbox)[0]
         $query | Should -Match '\$select=id,detail'
     }
 }
@@ -191,7 +103,7 @@ Describe 'Get-ProfilePosition OData options and paging' {
         $positions.Count | Should -Be 3
         $warnings.Count | Should -Be 1
         "$($warnings[0])" | Should -Match '-All'
-        (Get-GraphRequest).Count | Should -Be 1
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 1
     }
 
     It '-All follows @odata.nextLink to the end' {
@@ -200,7 +112,7 @@ Describe 'Get-ProfilePosition OData options and paging' {
         $positions.Count | Should -Be $script:pagedTitles.Count
         @($positions.Detail.JobTitle | Sort-Object) | Should -Be @($script:pagedTitles | Sort-Object)
         $warnings.Count | Should -Be 0
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be ([math]::Ceiling($script:pagedTitles.Count / 3))
         $requests | ForEach-Object { $_.method | Should -Be 'GET' }
     }
@@ -209,7 +121,7 @@ Describe 'Get-ProfilePosition OData options and paging' {
         $positions = @(Get-ProfilePosition -UserId $script:pagedUser.id -Limit 2)
 
         $positions.Count | Should -Be 2
-        Get-RequestQuery (Get-GraphRequest)[0] | Should -Match '\$top=2'
+        Get-RequestQuery (Get-GraphRequest -Sandbox $script:sandbox)[0] | Should -Match '\$top=2'
     }
 
     It '-Top larger than a page follows pages until it has enough' {
@@ -223,14 +135,14 @@ Describe 'Get-ProfilePosition OData options and paging' {
         $positions = @(Get-ProfilePosition -UserId $script:pagedUser.id -Filter 'isCurrent eq true' -All)
 
         @($positions.Detail.JobTitle | Sort-Object) | Should -Be @('Buyer', 'Engineer')
-        Get-RequestQuery (Get-GraphRequest)[0] | Should -Match '\$filter=isCurrent eq true'
+        Get-RequestQuery (Get-GraphRequest -Sandbox $script:sandbox)[0] | Should -Match '\$filter=isCurrent eq true'
     }
 
     It '-Sort (alias -OrderBy) sends $orderby and the order comes back' {
         $positions = @(Get-ProfilePosition -UserId $script:pagedUser.id -OrderBy 'detail/jobTitle desc' -All)
 
         @($positions.Detail.JobTitle) | Should -Be @($script:pagedTitles | Sort-Object -Descending)
-        Get-RequestQuery (Get-GraphRequest)[0] | Should -Match '\$orderby=detail/jobTitle desc'
+        Get-RequestQuery (Get-GraphRequest -Sandbox $script:sandbox)[0] | Should -Match '\$orderby=detail/jobTitle desc'
     }
 
     It '-Skip sends $skip' {
@@ -240,7 +152,7 @@ Describe 'Get-ProfilePosition OData options and paging' {
         $skipped = @(Get-ProfilePosition -UserId $script:pagedUser.id -Sort 'detail/jobTitle' -Skip 2 -All)
 
         @($skipped.Detail.JobTitle) | Should -Be @($all.Detail.JobTitle | Select-Object -Skip 2)
-        Get-RequestQuery (Get-GraphRequest)[0] | Should -Match '\$skip=2'
+        Get-RequestQuery (Get-GraphRequest -Sandbox $script:sandbox)[0] | Should -Match '\$skip=2'
     }
 }
 
@@ -254,7 +166,7 @@ Describe 'Get-ProfilePosition pipeline input' {
         $positions = @($userObjects | Get-ProfilePosition)
 
         @($positions.UserId | Sort-Object -Unique) | Should -Be @($userObjects.UserPrincipalName | Sort-Object)
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 2
         foreach ($index in 0, 1) {
             Test-UserPath -Path $requests[$index].path -User $userObjects[$index].UserPrincipalName | Should -BeTrue
@@ -298,6 +210,6 @@ Describe 'Get-ProfilePosition errors' {
     It 'rejects -Top 0 before sending anything' {
         Clear-SandboxJournal -Sandbox $script:sandbox
         { Get-ProfilePosition -Top 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,ProfilePositions.Commands.GetProfilePositionCommand'
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
     }
 }

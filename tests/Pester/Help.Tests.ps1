@@ -20,7 +20,8 @@
 #>
 
 BeforeDiscovery {
-    Import-Module (Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-TestedModule
     $commands = @(Get-Command -Module ProfilePositions -CommandType Cmdlet | Sort-Object Name)
     $commandCases = @($commands | ForEach-Object { @{ Name = $_.Name } })
     $exampleCases = @(
@@ -41,8 +42,8 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1') -Force
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-TestedModule
 
     $script:CommonParameterNames = [Management.Automation.PSCmdlet]::CommonParameters
 

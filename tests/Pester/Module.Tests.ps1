@@ -5,49 +5,8 @@
 #>
 
 BeforeAll {
-    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
-    Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-
-    function Get-GraphRequest {
-        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
-        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
-    }
-
-    function Get-RequestJson($Entry) {
-        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
-        $body = $Entry.body
-        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
-        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
-        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
-    }
-
-    function Get-RequestQuery($Entry) {
-        # The decoded query string of a journal entry ('' when there was none).
-        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
-    }
-
-    function ConvertTo-CanonicalJson($Value) {
-        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
-        function Sort-Value($v) {
-            if ($v -is [System.Collections.IDictionary]) {
-                $sorted = [ordered]@{}
-                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
-                return $sorted
-            }
-            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
-            return $v
-        }
-        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
-    }
-
-    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
-        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
-        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
-        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-        $quoted = $User -replace "'", "''"
-        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
-    }
+    Import-TestedModule
     $script:sandbox = Start-TestSandbox
     $script:token = Get-TestToken -Sandbox $script:sandbox -User 'adele.vance@contoso.com' -Scopes 'User.ReadWrite.All'
     $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:token -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri

@@ -8,110 +8,21 @@
 
 BeforeDiscovery {
     # The forms -UserId can take (resolved to the sandbox's demo users in BeforeAll).
-    $FormCases = @('an object id', 'a UPN', 'a guest #EXT# UPN', 'a UPN starting with $', 'a UPN with an apostrophe', 'me', 'omitted') |
-        ForEach-Object { @{ Form = $_ } }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $FormCases = Get-UserFormCase
 }
 
 BeforeAll {
-    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
-    Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-
-    function Get-GraphRequest {
-        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
-        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
-    }
-
-    function Get-RequestJson($Entry) {
-        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
-        $body = $Entry.body
-        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
-        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
-        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
-    }
-
-    function Get-RequestQuery($Entry) {
-        # The decoded query string of a journal entry ('' when there was none).
-        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
-    }
-
-    function ConvertTo-CanonicalJson($Value) {
-        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
-        function Sort-Value($v) {
-            if ($v -is [System.Collections.IDictionary]) {
-                $sorted = [ordered]@{}
-                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
-                return $sorted
-            }
-            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
-            return $v
-        }
-        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
-    }
-
-    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
-        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
-        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
-        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-        $quoted = $User -replace "'", "''"
-        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
-    }
+    Import-TestedModule
     $script:sandbox = Start-TestSandbox -ExtraArgs '--loose'
-    $script:users = @(Get-SandboxUsers -Sandbox $script:sandbox | ForEach-Object { $_ })
-    function Find-User([scriptblock] $Where) { @($script:users | Where-Object $Where)[0] }
-    $script:signedIn = Find-User { $_.userPrincipalName -like 'adele.vance@*' }
-    $megan = Find-User { $_.userPrincipalName -like 'megan.bowen@*' }
-    $innocenty = Find-User { $_.userPrincipalName -like 'innocenty.popov@*' }
-    $guest = Find-User { $_.userPrincipalName -like '*#EXT#*' }
-    $dollar = Find-User { $_.userPrincipalName -like '$*' }
-    $apostrophe = Find-User { $_.userPrincipalName -like "*'*" }
-    # Every way -UserId can be given: the value passed (none when omitted), the user it must reach,
-    # and the UserId the output objects carry.
-    $script:UserForms = @{
-        'an object id'              = @{ Value = $megan.id; OwnerId = $megan.id; PathUser = $megan.id; OutputUserId = $megan.id }
-        'a UPN'                     = @{ Value = $innocenty.userPrincipalName; OwnerId = $innocenty.id; PathUser = $innocenty.userPrincipalName; OutputUserId = $innocenty.userPrincipalName }
-        'a guest #EXT# UPN'         = @{ Value = $guest.userPrincipalName; OwnerId = $guest.id; PathUser = $guest.userPrincipalName; OutputUserId = $guest.userPrincipalName }
-        'a UPN starting with $'     = @{ Value = $dollar.userPrincipalName; OwnerId = $dollar.id; PathUser = $dollar.userPrincipalName; OutputUserId = $dollar.userPrincipalName }
-        'a UPN with an apostrophe'  = @{ Value = $apostrophe.userPrincipalName; OwnerId = $apostrophe.id; PathUser = $apostrophe.userPrincipalName; OutputUserId = $apostrophe.userPrincipalName }
-        'me'                        = @{ Value = 'me'; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-        'omitted'                   = @{ Value = $null; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-    }
-
-    function Test-RequestUser([string] $Path, $Form, [string] $Rest = '') {
-        if ($Form.PathUser -eq 'me') {
-            $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-            return $decoded -ceq "/beta/me/profile/positions$Rest"
-        }
-        Test-UserPath -Path $Path -User $Form.PathUser -Rest $Rest
-    }
-
-    $script:adminToken = Get-TestToken -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Scopes 'User.ReadWrite.All'
-    function New-SeedPosition([string] $OwnerId, [hashtable] $Body) {
-        # Seeds a position straight through the sandbox's Graph API, by object id, without the module.
-        $parameters = @{
-            Method      = 'POST'
-            Uri         = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-            Headers     = @{ Authorization = "Bearer $script:adminToken" }
-            ContentType = 'application/json'
-            Body        = ConvertTo-Json -InputObject $Body -Depth 10
-        }
-        Invoke-RestMethod @parameters
-    }
-
-    function Get-StoredPosition([string] $OwnerId) {
-        # What the sandbox holds for a user, read straight through its Graph API.
-        $uri = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-        while ($uri) {
-            $page = Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $script:adminToken" }
-            $page.value
-            $uri = $page.'@odata.nextLink'
-        }
-    }
+    $script:signedIn = Find-SandboxUser -Sandbox $script:sandbox -UserPrincipalName 'adele.vance@*'
+    $script:UserForms = Get-UserForm -Sandbox $script:sandbox -SignedIn $script:signedIn.userPrincipalName
     $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
 
     function Get-PostedJson {
         # The canonical JSON of every POST the sandbox received since the journal was cleared.
-        @(Get-GraphRequest | Where-Object method -EQ 'POST' | ForEach-Object { ConvertTo-CanonicalJson (Get-RequestJson $_) })
+        @(Get-GraphRequest -Sandbox $script:sandbox | Where-Object method -EQ 'POST' | ForEach-Object { ConvertTo-CanonicalJson (Get-RequestJson $_) })
     }
 }
 
@@ -150,7 +61,7 @@ Describe "Microsoft's documented example" {
         $created = New-ProfilePosition -UserId $userId -BodyParameter $params
 
         $documented = '{"detail":{"company":{"displayName":"Adventureworks Ltd.","department":"Consulting","officeLocation":"AW23/344","address":{"type":"business","street":"123 Patriachy Ponds","city":"Moscow","countryOrRegion":"Russian Federation","postalCode":"RU-34621"},"webUrl":"https://www.adventureworks.com"},"jobTitle":"Senior Product Branding Manager II","role":"consulting"},"isCurrent":true}'
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 1
         $requests[0].method | Should -Be 'POST'
         [uri]::UnescapeDataString($requests[0].path) | Should -BeExactly "/beta/users/$userId/profile/positions"
@@ -160,7 +71,7 @@ Describe "Microsoft's documented example" {
         $created.UserId | Should -Be $userId
         $created.IsCurrent | Should -BeTrue
         $created.Detail.Company.Address.City | Should -Be 'Moscow'
-        (Get-StoredPosition -OwnerId $userId).id | Should -Contain $created.Id
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $userId).id | Should -Contain $created.Id
     }
 }
 
@@ -176,12 +87,12 @@ Describe 'New-ProfilePosition -UserId forms' {
 
         $created.UserId | Should -Be $userForm.OutputUserId
         $created.Detail.JobTitle | Should -Be "Created for $Form"
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 1
         Test-RequestUser -Path $requests[0].path -Form $userForm | Should -BeTrue -Because "the path was $($requests[0].path)"
         ConvertTo-CanonicalJson (Get-RequestJson $requests[0]) |
             Should -BeExactly (ConvertTo-CanonicalJson @{ detail = @{ jobTitle = "Created for $Form"; company = @{ displayName = 'Contoso' } }; isCurrent = $true })
-        (Get-StoredPosition -OwnerId $userForm.OwnerId).id | Should -Contain $created.Id
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $userForm.OwnerId).id | Should -Contain $created.Id
     }
 
     It 'creates a position for <Form> from -BodyParameter' -ForEach $FormCases {
@@ -192,8 +103,8 @@ Describe 'New-ProfilePosition -UserId forms' {
         $created = New-ProfilePosition @arguments
 
         $created.UserId | Should -Be $userForm.OutputUserId
-        Test-RequestUser -Path (Get-GraphRequest)[0].path -Form $userForm | Should -BeTrue
-        (Get-StoredPosition -OwnerId $userForm.OwnerId).id | Should -Contain $created.Id
+        Test-RequestUser -Path (Get-GraphRequest -Sandbox $script:sandbox)[0].path -Form $userForm | Should -BeTrue
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $userForm.OwnerId).id | Should -Contain $created.Id
     }
 }
 
@@ -280,7 +191,7 @@ Describe 'New-ProfilePosition expanded parameters (CreateExpanded)' {
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidPositionInput,ProfilePositions.Commands.NewProfilePositionCommand'
         $failures[0].Exception.Message | Should -Match 'castle'
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
     }
 }
 
@@ -323,7 +234,7 @@ Describe 'New-ProfilePosition hashtable rules (Create)' {
         $copy = New-ProfilePosition -UserId $script:UserForms['an object id'].Value -BodyParameter $existing -WarningAction SilentlyContinue
 
         $copy.Detail.JobTitle | Should -Be 'Copied'
-        $posted = Get-RequestJson (Get-GraphRequest)[0]
+        $posted = Get-RequestJson (Get-GraphRequest -Sandbox $script:sandbox)[0]
         $posted.Keys | Should -Not -Contain 'id'
         $posted.Keys | Should -Not -Contain 'createdDateTime'
         $posted.detail.company.displayName | Should -Be 'Source Co'
@@ -342,7 +253,7 @@ Describe 'New-ProfilePosition hashtable rules (Create)' {
         $failures[0].CategoryInfo.Category | Should -Be 'InvalidData'
         [object]::ReferenceEquals($failures[0].TargetObject, $bad) | Should -BeTrue
         $failures[0].Exception.Message | Should -Match 'startMonthYear'
-        (Get-GraphRequest | Where-Object method -EQ 'POST').Count | Should -Be 2
+        (Get-GraphRequest -Sandbox $script:sandbox | Where-Object method -EQ 'POST').Count | Should -Be 2
     }
 
     It 'reports a boolean that is not one' {
@@ -350,7 +261,7 @@ Describe 'New-ProfilePosition hashtable rules (Create)' {
 
         $failures.Count | Should -Be 1
         $failures[0].Exception.Message | Should -Match 'isCurrent'
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
     }
 }
 
@@ -375,7 +286,7 @@ Describe 'New-ProfilePosition pipeline input' {
             ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Csv two' }; isCurrent = $false }
             ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Csv three' } }
         )
-        Get-GraphRequest | ForEach-Object { Test-RequestUser -Path $_.path -Form $owner | Should -BeTrue }
+        Get-GraphRequest -Sandbox $script:sandbox | ForEach-Object { Test-RequestUser -Path $_.path -Form $owner | Should -BeTrue }
     }
 
     It 'binds -UserId from user objects that carry UserPrincipalName' {
@@ -385,7 +296,7 @@ Describe 'New-ProfilePosition pipeline input' {
         $created = $user | New-ProfilePosition -JobTitle 'For a piped user'
 
         $created.UserId | Should -Be $guest.Value
-        Test-RequestUser -Path (Get-GraphRequest)[0].path -Form $guest | Should -BeTrue
+        Test-RequestUser -Path (Get-GraphRequest -Sandbox $script:sandbox)[0].path -Form $guest | Should -BeTrue
     }
 
     It 'takes hashtables and JSON text from the pipeline as bodies' {
@@ -410,7 +321,7 @@ Describe 'New-ProfilePosition -WhatIf and -Confirm' {
         }
 
         $output.Count | Should -Be 0
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
         $text = Get-Content -Path $transcript -Raw
         $text | Should -Match ([regex]::Escape('What if:'))
         $text | Should -Match ("POST " + [regex]::Escape("$($script:sandbox.BaseUri)/beta/users/"))

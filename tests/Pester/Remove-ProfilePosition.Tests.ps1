@@ -6,109 +6,20 @@
 
 BeforeDiscovery {
     # The forms -UserId can take (resolved to the sandbox's demo users in BeforeAll).
-    $FormCases = @('an object id', 'a UPN', 'a guest #EXT# UPN', 'a UPN starting with $', 'a UPN with an apostrophe', 'me', 'omitted') |
-        ForEach-Object { @{ Form = $_ } }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $FormCases = Get-UserFormCase
 }
 
 BeforeAll {
-    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
-    Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-
-    function Get-GraphRequest {
-        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
-        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
-    }
-
-    function Get-RequestJson($Entry) {
-        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
-        $body = $Entry.body
-        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
-        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
-        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
-    }
-
-    function Get-RequestQuery($Entry) {
-        # The decoded query string of a journal entry ('' when there was none).
-        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
-    }
-
-    function ConvertTo-CanonicalJson($Value) {
-        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
-        function Sort-Value($v) {
-            if ($v -is [System.Collections.IDictionary]) {
-                $sorted = [ordered]@{}
-                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
-                return $sorted
-            }
-            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
-            return $v
-        }
-        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
-    }
-
-    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
-        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
-        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
-        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-        $quoted = $User -replace "'", "''"
-        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
-    }
+    Import-TestedModule
     $script:sandbox = Start-TestSandbox
-    $script:users = @(Get-SandboxUsers -Sandbox $script:sandbox | ForEach-Object { $_ })
-    function Find-User([scriptblock] $Where) { @($script:users | Where-Object $Where)[0] }
-    $script:signedIn = Find-User { $_.userPrincipalName -like 'adele.vance@*' }
-    $megan = Find-User { $_.userPrincipalName -like 'megan.bowen@*' }
-    $innocenty = Find-User { $_.userPrincipalName -like 'innocenty.popov@*' }
-    $guest = Find-User { $_.userPrincipalName -like '*#EXT#*' }
-    $dollar = Find-User { $_.userPrincipalName -like '$*' }
-    $apostrophe = Find-User { $_.userPrincipalName -like "*'*" }
-    # Every way -UserId can be given: the value passed (none when omitted), the user it must reach,
-    # and the UserId the output objects carry.
-    $script:UserForms = @{
-        'an object id'              = @{ Value = $megan.id; OwnerId = $megan.id; PathUser = $megan.id; OutputUserId = $megan.id }
-        'a UPN'                     = @{ Value = $innocenty.userPrincipalName; OwnerId = $innocenty.id; PathUser = $innocenty.userPrincipalName; OutputUserId = $innocenty.userPrincipalName }
-        'a guest #EXT# UPN'         = @{ Value = $guest.userPrincipalName; OwnerId = $guest.id; PathUser = $guest.userPrincipalName; OutputUserId = $guest.userPrincipalName }
-        'a UPN starting with $'     = @{ Value = $dollar.userPrincipalName; OwnerId = $dollar.id; PathUser = $dollar.userPrincipalName; OutputUserId = $dollar.userPrincipalName }
-        'a UPN with an apostrophe'  = @{ Value = $apostrophe.userPrincipalName; OwnerId = $apostrophe.id; PathUser = $apostrophe.userPrincipalName; OutputUserId = $apostrophe.userPrincipalName }
-        'me'                        = @{ Value = 'me'; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-        'omitted'                   = @{ Value = $null; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-    }
-
-    function Test-RequestUser([string] $Path, $Form, [string] $Rest = '') {
-        if ($Form.PathUser -eq 'me') {
-            $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-            return $decoded -ceq "/beta/me/profile/positions$Rest"
-        }
-        Test-UserPath -Path $Path -User $Form.PathUser -Rest $Rest
-    }
-
-    $script:adminToken = Get-TestToken -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Scopes 'User.ReadWrite.All'
-    function New-SeedPosition([string] $OwnerId, [hashtable] $Body) {
-        # Seeds a position straight through the sandbox's Graph API, by object id, without the module.
-        $parameters = @{
-            Method      = 'POST'
-            Uri         = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-            Headers     = @{ Authorization = "Bearer $script:adminToken" }
-            ContentType = 'application/json'
-            Body        = ConvertTo-Json -InputObject $Body -Depth 10
-        }
-        Invoke-RestMethod @parameters
-    }
-
-    function Get-StoredPosition([string] $OwnerId) {
-        # What the sandbox holds for a user, read straight through its Graph API.
-        $uri = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-        while ($uri) {
-            $page = Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $script:adminToken" }
-            $page.value
-            $uri = $page.'@odata.nextLink'
-        }
-    }
+    $script:signedIn = Find-SandboxUser -Sandbox $script:sandbox -UserPrincipalName 'adele.vance@*'
+    $script:UserForms = Get-UserForm -Sandbox $script:sandbox -SignedIn $script:signedIn.userPrincipalName
     $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
 
     function New-Target([string] $OwnerId, [string] $Title = 'To remove') {
-        $seeded = New-SeedPosition -OwnerId $OwnerId -Body @{ detail = @{ jobTitle = $Title } }
+        $seeded = New-SeedPosition -Sandbox $script:sandbox -OwnerId $OwnerId -Body @{ detail = @{ jobTitle = $Title } }
         Clear-SandboxJournal -Sandbox $script:sandbox
         $seeded
     }
@@ -146,11 +57,11 @@ Describe 'Remove-ProfilePosition -UserId forms' {
         $output = @(Remove-ProfilePosition @arguments)
 
         $output.Count | Should -Be 0
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 1
         $requests[0].method | Should -Be 'DELETE'
         Test-RequestUser -Path $requests[0].path -Form $userForm -Rest "/$($target.id)" | Should -BeTrue -Because "the path was $($requests[0].path)"
-        (Get-StoredPosition -OwnerId $userForm.OwnerId).id | Should -Not -Contain $target.id
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $userForm.OwnerId).id | Should -Not -Contain $target.id
     }
 }
 
@@ -164,12 +75,12 @@ Describe 'Remove-ProfilePosition pipeline input and -PassThru' {
         $output = @($positions | Remove-ProfilePosition -PassThru)
 
         $output | Should -Be @($true, $true)
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         @($requests.method | Sort-Object -Unique) | Should -Be @('DELETE')
         foreach ($index in 0, 1) {
             Test-RequestUser -Path $requests[$index].path -Form $owner -Rest "/$($positions[$index].Id)" | Should -BeTrue
         }
-        (Get-StoredPosition -OwnerId $owner.OwnerId).id | Where-Object { $_ -in $ids } | Should -BeNullOrEmpty
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $owner.OwnerId).id | Where-Object { $_ -in $ids } | Should -BeNullOrEmpty
     }
 }
 
@@ -182,8 +93,8 @@ Describe 'Remove-ProfilePosition -WhatIf and -Confirm' {
         finally { Stop-Transcript | Out-Null }
 
         (Get-Content $transcript -Raw) | Should -Match ('DELETE ' + [regex]::Escape("$($script:sandbox.BaseUri)/beta/me/profile/positions/$($target.id)"))
-        (Get-GraphRequest).Count | Should -Be 0
-        (Get-StoredPosition -OwnerId $script:signedIn.id).id | Should -Contain $target.id
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $script:signedIn.id).id | Should -Contain $target.id
     }
 
     It '-Confirm asks first; answering N deletes nothing' {
@@ -193,8 +104,8 @@ Describe 'Remove-ProfilePosition -WhatIf and -Confirm' {
 
         $console | Should -Match ([regex]::Escape($target.id))
         $console | Should -Match 'DELETE'
-        (Get-GraphRequest | Where-Object method -EQ 'DELETE').Count | Should -Be 0
-        (Get-StoredPosition -OwnerId $script:signedIn.id).id | Should -Contain $target.id
+        (Get-GraphRequest -Sandbox $script:sandbox | Where-Object method -EQ 'DELETE').Count | Should -Be 0
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $script:signedIn.id).id | Should -Contain $target.id
     }
 
     It '-Confirm asks first; answering Y deletes' {
@@ -202,8 +113,8 @@ Describe 'Remove-ProfilePosition -WhatIf and -Confirm' {
 
         $null = Invoke-ConsoleSession -Lines "Remove-ProfilePosition -Id '$($target.id)' -Confirm", 'Y'
 
-        (Get-GraphRequest | Where-Object method -EQ 'DELETE').Count | Should -Be 1
-        (Get-StoredPosition -OwnerId $script:signedIn.id).id | Should -Not -Contain $target.id
+        (Get-GraphRequest -Sandbox $script:sandbox | Where-Object method -EQ 'DELETE').Count | Should -Be 1
+        (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $script:signedIn.id).id | Should -Not -Contain $target.id
     }
 }
 

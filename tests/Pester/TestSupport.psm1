@@ -1,14 +1,16 @@
 <#
     Helpers shared by the Pester suites: start and stop the local Graph sandbox from out/sandbox, mint
     tokens, connect the module to it, and read or steer its admin routes (journal, state, faults).
-    Every suite imports the built module (out/ProfilePositions) and this file:
+    It also holds what the suites share to read the journal (Get-GraphRequest, Get-RequestJson, ...), to
+    resolve the demo users into every form -UserId takes (Get-UserForm) and to seed or read positions without
+    the module (New-SeedPosition, Get-StoredPosition). Every suite starts like this:
 
         BeforeAll {
-            Import-Module (Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1') -Force
             Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-            $sandbox = Start-TestSandbox
+            Import-TestedModule
+            $script:sandbox = Start-TestSandbox
         }
-        AfterAll { Stop-TestSandbox -Sandbox $sandbox }
+        AfterAll { Stop-TestSandbox -Sandbox $script:sandbox }
 #>
 
 Set-StrictMode -Version 3.0
@@ -25,6 +27,19 @@ function Get-BuiltModulePath {
     $path = Join-Path $script:RepoRoot 'out/ProfilePositions/ProfilePositions.psd1'
     if (-not (Test-Path $path)) { throw "The module is not built ($path). Run: dotnet pwsh ./build.ps1 -Task Build" }
     $path
+}
+
+function Import-TestedModule {
+    <#
+    .SYNOPSIS
+        Imports the module under test into the global scope: $env:PROFILEPOSITIONS_MODULE when it is set
+        (to test another build or an installed copy), else the built out/ProfilePositions.
+    #>
+    [CmdletBinding()]
+    param()
+    $path = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Get-BuiltModulePath }
+    # -Global: imported from inside this module, it would otherwise be visible only here, not to the tests.
+    Import-Module $path -Force -Global -ErrorAction Stop
 }
 
 function Start-TestSandbox {
@@ -133,8 +148,7 @@ function Get-SandboxJournal {
     <# The requests the sandbox received (GET /_sandbox/requests), oldest first. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    $journal = Invoke-SandboxAdmin -Sandbox $Sandbox -Path '_sandbox/requests'
-    @($journal)
+    Invoke-SandboxAdmin -Sandbox $Sandbox -Path '_sandbox/requests'
 }
 
 function Clear-SandboxJournal {
@@ -162,7 +176,7 @@ function Get-SandboxUsers {
     <# The demo users: id, userPrincipalName, displayName (GET /_sandbox/users). #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    @(Invoke-SandboxAdmin -Sandbox $Sandbox -Path '_sandbox/users')
+    Invoke-SandboxAdmin -Sandbox $Sandbox -Path '_sandbox/users'
 }
 
 function Add-SandboxFault {
@@ -186,6 +200,177 @@ function Clear-SandboxFault {
     $null = Invoke-SandboxAdmin -Sandbox $Sandbox -Method DELETE -Path '_sandbox/faults'
 }
 
-Export-ModuleMember -Function Get-TestRepositoryRoot, Get-BuiltModulePath, Start-TestSandbox, Stop-TestSandbox, Get-TestToken,
-    Connect-TestSandbox, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
-    Add-SandboxFault, Clear-SandboxFault
+function Get-GraphRequest {
+    <# The Graph calls the sandbox received, oldest first; its own admin routes are left out. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    @(Get-SandboxJournal -Sandbox $Sandbox | Where-Object { $_.path -notlike '/_sandbox*' })
+}
+
+function Get-RequestJson {
+    <# The body the sandbox received, parsed into ordered hashtables; $null when there was none. #>
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] $Entry)
+    $body = $Entry.body
+    if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
+    if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
+    ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
+}
+
+function Get-RequestQuery {
+    <# The decoded query string of a journal entry ('' when there was none). #>
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] $Entry)
+    if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
+}
+
+function ConvertTo-SortedValue($Value) {
+    # Dictionaries rebuilt with their keys sorted, at every level.
+    if ($Value -is [System.Collections.IDictionary]) {
+        $sorted = [ordered]@{}
+        foreach ($key in @($Value.Keys) | Sort-Object) { $sorted[$key] = ConvertTo-SortedValue $Value[$key] }
+        return $sorted
+    }
+    if ($Value -is [System.Collections.IList]) { return , @($Value | ForEach-Object { ConvertTo-SortedValue $_ }) }
+    return $Value
+}
+
+function ConvertTo-CanonicalJson {
+    <# JSON with object keys sorted at every level, so two bodies compare by content, not by key order. #>
+    [CmdletBinding()]
+    param([Parameter(Position = 0)] $Value)
+    ConvertTo-Json -InputObject (ConvertTo-SortedValue $Value) -Depth 30 -Compress
+}
+
+function Test-UserPath {
+    <#
+    .SYNOPSIS
+        True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
+        in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
+    #>
+    [CmdletBinding()]
+    param([string] $Path, [string] $User, [string] $Rest)
+    $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
+    $quoted = $User -replace "'", "''"
+    $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
+}
+
+# The forms -UserId can take; Get-UserForm resolves each to a demo user.
+$script:UserFormNames = 'an object id', 'a UPN', 'a guest #EXT# UPN', 'a UPN starting with $', 'a UPN with an apostrophe', 'me', 'omitted'
+
+function Get-UserFormCase {
+    <# One Pester test case per -UserId form, @{ Form = <name> }, for It -ForEach (usable in BeforeDiscovery). #>
+    [CmdletBinding()]
+    param()
+    $script:UserFormNames | ForEach-Object { @{ Form = $_ } }
+}
+
+function Find-SandboxUser {
+    <# The first demo user whose userPrincipalName is -like $UserPrincipalName; $null when none is. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $UserPrincipalName
+    )
+    Get-SandboxUsers -Sandbox $Sandbox | Where-Object { $_.userPrincipalName -like $UserPrincipalName } | Select-Object -First 1
+}
+
+function Get-UserForm {
+    <#
+    .SYNOPSIS
+        Every way -UserId can be given, keyed by the names Get-UserFormCase yields. Each entry holds the value
+        passed (Value, $null when omitted), the user it must reach (OwnerId, the object id; PathUser, the key
+        the request path must carry) and the UserId the output objects carry (OutputUserId).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        # The UPN of the signed-in user, whom 'me' and an omitted -UserId reach.
+        [Parameter(Mandatory)] [string] $SignedIn
+    )
+    $users = @(Get-SandboxUsers -Sandbox $Sandbox)
+    function Find-User([string] $Like) {
+        $found = @($users | Where-Object { $_.userPrincipalName -like $Like })
+        if ($found.Count -eq 0) { throw "The sandbox has no demo user whose UPN is like '$Like'." }
+        $found[0]
+    }
+    function New-Form($User, [string] $Key) {
+        # -UserId given as $Key (the user's id, UPN or 'me'): the path carries the key and the output echoes it.
+        @{ Value = $Key; OwnerId = $User.id; PathUser = $Key; OutputUserId = $Key }
+    }
+    $me = Find-User ([WildcardPattern]::Escape($SignedIn))
+    $megan = Find-User 'megan.bowen@*'
+    $innocenty = Find-User 'innocenty.popov@*'
+    $guest = Find-User '*#EXT#*'
+    $dollar = Find-User '$*'
+    $apostrophe = Find-User "*'*"
+    @{
+        'an object id'             = New-Form $megan $megan.id
+        'a UPN'                    = New-Form $innocenty $innocenty.userPrincipalName
+        'a guest #EXT# UPN'        = New-Form $guest $guest.userPrincipalName
+        'a UPN starting with $'    = New-Form $dollar $dollar.userPrincipalName
+        'a UPN with an apostrophe' = New-Form $apostrophe $apostrophe.userPrincipalName
+        'me'                       = New-Form $me 'me'
+        'omitted'                  = @{ Value = $null; OwnerId = $me.id; PathUser = 'me'; OutputUserId = 'me' }
+    }
+}
+
+function Test-RequestUser {
+    <# True when a request path reaches the user of a form from Get-UserForm ($Rest follows /profile/positions). #>
+    [CmdletBinding()]
+    param([string] $Path, $Form, [string] $Rest = '')
+    if ($Form.PathUser -eq 'me') {
+        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
+        return $decoded -ceq "/beta/me/profile/positions$Rest"
+    }
+    Test-UserPath -Path $Path -User $Form.PathUser -Rest $Rest
+}
+
+function Get-SeedHeader($Sandbox) {
+    # The seeding helpers act as the demo tenant's admin (the same user the suites sign in as), with one
+    # token per sandbox, kept on the sandbox object.
+    if (-not $Sandbox.PSObject.Properties['SeedToken']) {
+        $token = Get-TestToken -Sandbox $Sandbox -User 'adele.vance@contoso.com' -Scopes 'User.ReadWrite.All'
+        $Sandbox | Add-Member -NotePropertyName SeedToken -NotePropertyValue $token
+    }
+    @{ Authorization = "Bearer $($Sandbox.SeedToken)" }
+}
+
+function New-SeedPosition {
+    <# Seeds a position straight through the sandbox's Graph API, by object id, without the module. Returns it. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $OwnerId,
+        [Parameter(Mandatory)] [hashtable] $Body
+    )
+    $parameters = @{
+        Method      = 'POST'
+        Uri         = "$($Sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
+        Headers     = Get-SeedHeader $Sandbox
+        ContentType = 'application/json'
+        Body        = ConvertTo-Json -InputObject $Body -Depth 10
+    }
+    Invoke-RestMethod @parameters
+}
+
+function Get-StoredPosition {
+    <# What the sandbox holds for a user, read straight through its Graph API (every page). #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $OwnerId
+    )
+    $uri = "$($Sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
+    while ($uri) {
+        $page = Invoke-RestMethod -Uri $uri -Headers (Get-SeedHeader $Sandbox)
+        $page.value
+        $next = $page.PSObject.Properties['@odata.nextLink']
+        $uri = if ($next) { $next.Value } else { $null }
+    }
+}
+
+Export-ModuleMember -Function Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
+    Get-TestToken, Connect-TestSandbox, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
+    Add-SandboxFault, Clear-SandboxFault, Get-GraphRequest, Get-RequestJson, Get-RequestQuery, ConvertTo-CanonicalJson, Test-UserPath,
+    Get-UserFormCase, Find-SandboxUser, Get-UserForm, Test-RequestUser, New-SeedPosition, Get-StoredPosition

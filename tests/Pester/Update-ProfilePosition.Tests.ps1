@@ -6,110 +6,21 @@
 
 BeforeDiscovery {
     # The forms -UserId can take (resolved to the sandbox's demo users in BeforeAll).
-    $FormCases = @('an object id', 'a UPN', 'a guest #EXT# UPN', 'a UPN starting with $', 'a UPN with an apostrophe', 'me', 'omitted') |
-        ForEach-Object { @{ Form = $_ } }
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    $FormCases = Get-UserFormCase
 }
 
 BeforeAll {
-    $modulePath = if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Join-Path $PSScriptRoot '../../out/ProfilePositions/ProfilePositions.psd1' }
-    Import-Module $modulePath -Force
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
-
-    function Get-GraphRequest {
-        # The Graph calls the sandbox received, oldest first; its own admin routes are left out.
-        @(Get-SandboxJournal -Sandbox $script:sandbox | ForEach-Object { $_ } | Where-Object { $_.path -notlike '/_sandbox*' })
-    }
-
-    function Get-RequestJson($Entry) {
-        # The body the sandbox received, parsed into ordered hashtables; $null when there was none.
-        $body = $Entry.body
-        if ($null -eq $body -or ($body -is [string] -and $body.Trim() -eq '')) { return $null }
-        if ($body -isnot [string]) { $body = ConvertTo-Json -InputObject $body -Depth 30 -Compress }
-        ConvertFrom-Json -InputObject $body -AsHashtable -DateKind String -NoEnumerate
-    }
-
-    function Get-RequestQuery($Entry) {
-        # The decoded query string of a journal entry ('' when there was none).
-        if ($Entry.query) { [uri]::UnescapeDataString(($Entry.query -replace '\+', ' ')) } else { '' }
-    }
-
-    function ConvertTo-CanonicalJson($Value) {
-        # JSON with object keys sorted at every level, so two bodies compare by content, not by key order.
-        function Sort-Value($v) {
-            if ($v -is [System.Collections.IDictionary]) {
-                $sorted = [ordered]@{}
-                foreach ($key in @($v.Keys) | Sort-Object) { $sorted[$key] = Sort-Value $v[$key] }
-                return $sorted
-            }
-            if ($v -is [System.Collections.IList]) { return , @($v | ForEach-Object { Sort-Value $_ }) }
-            return $v
-        }
-        ConvertTo-Json -InputObject (Sort-Value $Value) -Depth 30 -Compress
-    }
-
-    function Test-UserPath([string] $Path, [string] $User, [string] $Rest) {
-        # True when a request path addresses $User's profile positions ($Rest follows /profile/positions),
-        # in either form Graph accepts: /users/{key} or /users('{key}') with apostrophes doubled.
-        $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-        $quoted = $User -replace "'", "''"
-        $decoded -ceq "/beta/users/$User/profile/positions$Rest" -or $decoded -ceq "/beta/users('$quoted')/profile/positions$Rest"
-    }
+    Import-TestedModule
     $script:sandbox = Start-TestSandbox -ExtraArgs '--loose'
-    $script:users = @(Get-SandboxUsers -Sandbox $script:sandbox | ForEach-Object { $_ })
-    function Find-User([scriptblock] $Where) { @($script:users | Where-Object $Where)[0] }
-    $script:signedIn = Find-User { $_.userPrincipalName -like 'adele.vance@*' }
-    $megan = Find-User { $_.userPrincipalName -like 'megan.bowen@*' }
-    $innocenty = Find-User { $_.userPrincipalName -like 'innocenty.popov@*' }
-    $guest = Find-User { $_.userPrincipalName -like '*#EXT#*' }
-    $dollar = Find-User { $_.userPrincipalName -like '$*' }
-    $apostrophe = Find-User { $_.userPrincipalName -like "*'*" }
-    # Every way -UserId can be given: the value passed (none when omitted), the user it must reach,
-    # and the UserId the output objects carry.
-    $script:UserForms = @{
-        'an object id'              = @{ Value = $megan.id; OwnerId = $megan.id; PathUser = $megan.id; OutputUserId = $megan.id }
-        'a UPN'                     = @{ Value = $innocenty.userPrincipalName; OwnerId = $innocenty.id; PathUser = $innocenty.userPrincipalName; OutputUserId = $innocenty.userPrincipalName }
-        'a guest #EXT# UPN'         = @{ Value = $guest.userPrincipalName; OwnerId = $guest.id; PathUser = $guest.userPrincipalName; OutputUserId = $guest.userPrincipalName }
-        'a UPN starting with $'     = @{ Value = $dollar.userPrincipalName; OwnerId = $dollar.id; PathUser = $dollar.userPrincipalName; OutputUserId = $dollar.userPrincipalName }
-        'a UPN with an apostrophe'  = @{ Value = $apostrophe.userPrincipalName; OwnerId = $apostrophe.id; PathUser = $apostrophe.userPrincipalName; OutputUserId = $apostrophe.userPrincipalName }
-        'me'                        = @{ Value = 'me'; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-        'omitted'                   = @{ Value = $null; OwnerId = $script:signedIn.id; PathUser = 'me'; OutputUserId = 'me' }
-    }
-
-    function Test-RequestUser([string] $Path, $Form, [string] $Rest = '') {
-        if ($Form.PathUser -eq 'me') {
-            $decoded = [uri]::UnescapeDataString(($Path -split '\?')[0])
-            return $decoded -ceq "/beta/me/profile/positions$Rest"
-        }
-        Test-UserPath -Path $Path -User $Form.PathUser -Rest $Rest
-    }
-
-    $script:adminToken = Get-TestToken -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Scopes 'User.ReadWrite.All'
-    function New-SeedPosition([string] $OwnerId, [hashtable] $Body) {
-        # Seeds a position straight through the sandbox's Graph API, by object id, without the module.
-        $parameters = @{
-            Method      = 'POST'
-            Uri         = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-            Headers     = @{ Authorization = "Bearer $script:adminToken" }
-            ContentType = 'application/json'
-            Body        = ConvertTo-Json -InputObject $Body -Depth 10
-        }
-        Invoke-RestMethod @parameters
-    }
-
-    function Get-StoredPosition([string] $OwnerId) {
-        # What the sandbox holds for a user, read straight through its Graph API.
-        $uri = "$($script:sandbox.BaseUri)/beta/users/$OwnerId/profile/positions"
-        while ($uri) {
-            $page = Invoke-RestMethod -Uri $uri -Headers @{ Authorization = "Bearer $script:adminToken" }
-            $page.value
-            $uri = $page.'@odata.nextLink'
-        }
-    }
+    $script:signedIn = Find-SandboxUser -Sandbox $script:sandbox -UserPrincipalName 'adele.vance@*'
+    $script:UserForms = Get-UserForm -Sandbox $script:sandbox -SignedIn $script:signedIn.userPrincipalName
     $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
 
     function New-Target([string] $OwnerId, [string] $Title = 'Before') {
         # A fresh position to change, seeded without the module; the journal is cleared afterwards.
-        $seeded = New-SeedPosition -OwnerId $OwnerId -Body @{ detail = @{ jobTitle = $Title; role = 'original role'; company = @{ displayName = 'Original Co' } }; isCurrent = $true }
+        $seeded = New-SeedPosition -Sandbox $script:sandbox -OwnerId $OwnerId -Body @{ detail = @{ jobTitle = $Title; role = 'original role'; company = @{ displayName = 'Original Co' } }; isCurrent = $true }
         Clear-SandboxJournal -Sandbox $script:sandbox
         $seeded
     }
@@ -133,7 +44,7 @@ Describe 'Update-ProfilePosition -UserId forms' {
         $updated.UserId | Should -Be $userForm.OutputUserId
         $updated.Detail.JobTitle | Should -Be "Changed for $Form"
         $updated.Detail.Role | Should -Be 'original role'
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 1
         $requests[0].method | Should -Be 'PATCH'
         Test-RequestUser -Path $requests[0].path -Form $userForm -Rest "/$($target.id)" | Should -BeTrue -Because "the path was $($requests[0].path)"
@@ -150,7 +61,7 @@ Describe 'Update-ProfilePosition -BodyParameter (Update)' {
         $updated.Detail.Role | Should -BeNullOrEmpty
         $updated.IsCurrent | Should -BeFalse
         $updated.Detail.JobTitle | Should -Be 'Before'
-        ConvertTo-CanonicalJson (Get-RequestJson (Get-GraphRequest)[0]) | Should -BeExactly (ConvertTo-CanonicalJson @{ detail = @{ role = $null }; isCurrent = $false })
+        ConvertTo-CanonicalJson (Get-RequestJson (Get-GraphRequest -Sandbox $script:sandbox)[0]) | Should -BeExactly (ConvertTo-CanonicalJson @{ detail = @{ role = $null }; isCurrent = $false })
     }
 
     It 'takes the ordered hashtable of ConvertFrom-Json -AsHashtable and JSON text' {
@@ -159,7 +70,7 @@ Describe 'Update-ProfilePosition -BodyParameter (Update)' {
         $null = Update-ProfilePosition -Id $target.id -BodyParameter ('{"Detail":{"JobTitle":"From AsHashtable"}}' | ConvertFrom-Json -AsHashtable)
         $null = Update-ProfilePosition -Id $target.id -BodyParameter '{"allowedAudiences":"everyone"}'
 
-        $bodies = @(Get-GraphRequest | ForEach-Object { ConvertTo-CanonicalJson (Get-RequestJson $_) })
+        $bodies = @(Get-GraphRequest -Sandbox $script:sandbox | ForEach-Object { ConvertTo-CanonicalJson (Get-RequestJson $_) })
         $bodies | Should -BeExactly @((ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'From AsHashtable' } }), (ConvertTo-CanonicalJson @{ allowedAudiences = 'everyone' }))
     }
 
@@ -172,7 +83,7 @@ Describe 'Update-ProfilePosition -BodyParameter (Update)' {
         $updated = $position | Update-ProfilePosition -WarningAction SilentlyContinue
 
         $updated.Detail.JobTitle | Should -Be 'Edited locally'
-        $posted = Get-RequestJson (Get-GraphRequest)[0]
+        $posted = Get-RequestJson (Get-GraphRequest -Sandbox $script:sandbox)[0]
         $posted.detail.jobTitle | Should -Be 'Edited locally'
         $posted.Keys | Should -Not -Contain 'id'
     }
@@ -190,7 +101,7 @@ Describe 'Update-ProfilePosition pipeline input' {
 
         $updated.Count | Should -Be 2
         @($updated.Detail.JobTitle | Sort-Object -Unique) | Should -Be @('Renamed')
-        $requests = Get-GraphRequest
+        $requests = Get-GraphRequest -Sandbox $script:sandbox
         $requests.Count | Should -Be 2
         foreach ($request in $requests) {
             $request.method | Should -Be 'PATCH'
@@ -208,7 +119,7 @@ Describe 'Update-ProfilePosition checks, -WhatIf and errors' {
 
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -Be 'NothingToUpdate,ProfilePositions.Commands.UpdateProfilePositionCommand'
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
     }
 
     It '-WhatIf prints PATCH, the URL and the JSON, and sends nothing' {
@@ -218,7 +129,7 @@ Describe 'Update-ProfilePosition checks, -WhatIf and errors' {
         try { $null = Update-ProfilePosition -UserId $script:signedIn.id -Id $target.id -Department 'What If Dept' -WhatIf }
         finally { Stop-Transcript | Out-Null }
 
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
         $text = Get-Content $transcript -Raw
         $text | Should -Match ('PATCH ' + [regex]::Escape("$($script:sandbox.BaseUri)/beta/users/$($script:signedIn.id)/profile/positions/$($target.id)"))
         $text | Should -Match '"department":\s*"What If Dept"'
@@ -247,6 +158,6 @@ Describe 'Update-ProfilePosition checks, -WhatIf and errors' {
 
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidPositionInput,ProfilePositions.Commands.UpdateProfilePositionCommand'
-        (Get-GraphRequest).Count | Should -Be 0
+        (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
     }
 }
