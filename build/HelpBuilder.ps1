@@ -351,7 +351,9 @@ function Write-MamlCommand {
     foreach ($link in $Help.Links) {
         $Writer.WriteStartElement('maml', 'navigationLink', $script:MamlNamespace)
         $Writer.WriteElementString('maml', 'linkText', $script:MamlNamespace, $link.Text)
-        $Writer.WriteElementString('maml', 'uri', $script:MamlNamespace, $link.Uri)
+        # A link to a sibling markdown page names a command: Get-Help shows the name, and a file path would only mislead.
+        $uri = if ($link.Uri -match '^https?://') { $link.Uri } else { '' }
+        $Writer.WriteElementString('maml', 'uri', $script:MamlNamespace, $uri)
         $Writer.WriteEndElement()
     }
     $Writer.WriteEndElement()
