@@ -43,4 +43,22 @@ namespace ProfilePositions.Commands
     {
         protected override IReadOnlyList<string> Values => CloudEnvironment.Names;
     }
+
+    /// <summary>The delegated permissions the profile API takes.</summary>
+    public sealed class ScopeCompleter : FixedValuesCompleter
+    {
+        protected override IReadOnlyList<string> Values => ConnectRequest.KnownScopes;
+    }
+
+    /// <summary>Members -Property can select.</summary>
+    public sealed class PropertyCompleter : FixedValuesCompleter
+    {
+        protected override IReadOnlyList<string> Values => PositionValues.SelectableProperties;
+    }
+
+    /// <summary>Member paths -Sort can order by.</summary>
+    public sealed class SortCompleter : FixedValuesCompleter
+    {
+        protected override IReadOnlyList<string> Values => PositionValues.SortableProperties;
+    }
 }

@@ -18,11 +18,11 @@ namespace ProfilePositions.Commands
             switch (exception)
             {
                 case GraphServiceException graph:
-                    return Build(graph, graph.ErrorId, CategoryFor(graph.StatusCode), target, graph.Hint);
+                    return Build(graph, graph.ErrorId, CategoryFor(graph.StatusCode), target, graph.Hint, graph.Summary);
                 case PositionInputException input:
                     return Build(input, input.ErrorId, ErrorCategory.InvalidData, target, null);
                 case NotConnectedException notConnected:
-                    return Build(notConnected, notConnected.ErrorId, ErrorCategory.AuthenticationError, target, "Run Connect-ProfileGraph, then run this command again.");
+                    return Build(notConnected, notConnected.ErrorId, ErrorCategory.AuthenticationError, target, null);
                 case ConnectionException connection:
                     return Build(connection, connection.ErrorId, ErrorCategory.AuthenticationError, target, null);
                 case ProfileGraphException other:
@@ -69,12 +69,14 @@ namespace ProfilePositions.Commands
             }
         }
 
-        private static ErrorRecord Build(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction)
+        /// <param name="summary">What the host shows above the recommendation; the exception's own message (which
+        /// already ends with the hint) when not given, so the hint is not printed twice.</param>
+        private static ErrorRecord Build(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction, string? summary = null)
         {
             var record = new ErrorRecord(exception, string.IsNullOrEmpty(errorId) ? "UnknownError" : errorId, category, target);
             if (!string.IsNullOrEmpty(recommendedAction))
             {
-                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction };
+                record.ErrorDetails = new ErrorDetails(summary ?? exception.Message) { RecommendedAction = recommendedAction };
             }
 
             return record;

@@ -8,26 +8,32 @@ using ProfilePositions.Engine.Positions;
 namespace ProfilePositions.Commands
 {
     /// <summary>
-    /// Parameters that arrived as an empty CSV cell. PowerShell binds "" to a switch or an int as false or 0,
-    /// which would send a value nobody gave; the transformation notes the name here and the cmdlet drops it.
-    /// Thread-static because binding and ProcessRecord of one command run on the same pipeline thread, one item at a time.
+    /// What the transformations saw while one item was bound: which parameters arrived with a value and which as an
+    /// empty CSV cell. PowerShell binds "" to a switch or an int as false or 0, and between pipeline items it resets a
+    /// property to its default by calling the setter, so only a transformation can tell "False" or 0 given for this
+    /// item from a reset. Thread-static because binding and ProcessRecord of one command run on the same pipeline
+    /// thread, one item at a time; each command takes the marks at the start of its ProcessRecord.
     /// </summary>
     internal static class EmptyCells
     {
         [ThreadStatic]
-        private static HashSet<string>? _names;
+        private static Dictionary<string, bool>? _marks;
 
-        public static void Mark(string parameterName) => (_names ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(parameterName);
+        /// <summary>Notes an empty cell: the parameter is not given for this item.</summary>
+        public static void Mark(string parameterName) => Marks()[parameterName] = false;
 
-        public static void Unmark(string parameterName) => _names?.Remove(parameterName);
+        /// <summary>Notes a value for this item.</summary>
+        public static void Unmark(string parameterName) => Marks()[parameterName] = true;
 
-        /// <summary>Returns the names marked while the current item was bound, and forgets them.</summary>
-        public static ISet<string> Take()
+        /// <summary>Returns what was noted while the current item was bound (true: a value; false: empty), and forgets it.</summary>
+        public static IReadOnlyDictionary<string, bool> Take()
         {
-            var names = _names ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            _names = null;
-            return names;
+            var marks = _marks ?? new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+            _marks = null;
+            return marks;
         }
+
+        private static Dictionary<string, bool> Marks() => _marks ??= new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
 
         public static bool IsEmptyText(object? value) => value is string text && text.Trim().Length == 0;
 

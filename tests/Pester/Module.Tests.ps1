@@ -51,10 +51,25 @@ Describe 'Output objects and the format view' {
         $script:created.PSObject.TypeNames | Should -Contain 'ProfilePositions.WorkPosition'
     }
 
-    It 'shows a table of UserId, JobTitle, Company, IsCurrent, Start, End and Id' {
+    It 'shows a table of UserId, JobTitle, Company, Current, Start, End (month and year) and Id' {
         $lines = @(($script:created | Out-String -Width 250) -split "`r?`n" | Where-Object { $_.Trim() })
-        $lines[0] | Should -Match '^UserId\s+JobTitle\s+Company\s+IsCurrent\s+Start\s+End\s+Id\s*$'
-        $lines[2] | Should -Match "^me\s+Format Check\s+View Co\s+False\s+2020-02-01\s+2021-03-01\s+$([regex]::Escape($script:created.Id))"
+        $lines[0] | Should -Match '^UserId\s+JobTitle\s+Company\s+Current\s+Start\s+End\s+Id\s*$'
+        $lines[2] | Should -Match "^me\s+Format Check\s+View Co\s+False\s+2020-02\s+2021-03\s+$([regex]::Escape($script:created.Id))"
+    }
+
+    It 'keeps the whole Id in a 120-column console, even beside long titles' {
+        $long = New-ProfilePosition -JobTitle ('Senior Product Branding Manager II of Everything ' * 2) -CompanyName ('Adventureworks Holdings ' * 3)
+        $text = $script:created, $long | Format-Table | Out-String -Width 120
+        $text | Should -Match ([regex]::Escape($long.Id))
+        $text | Should -Match ([regex]::Escape($script:created.Id))
+    }
+
+    It 'lists the readable fields with Format-List, not JSON' {
+        $text = $script:created | Format-List | Out-String -Width 120
+        $text | Should -Match 'JobTitle\s+: Format Check'
+        $text | Should -Match 'Company\s+: View Co'
+        $text | Should -Match 'Start\s+: 2020-02-01'
+        $text | Should -Not -Match '\{"'
     }
 }
 
@@ -102,6 +117,15 @@ Describe 'Tab completion' {
         $line = "$Command -AddressType b"
         $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
         @($completions) | Should -Be @('business')
+    }
+
+    It 'completes <Line>' -ForEach @(
+        @{ Line = 'Connect-ProfileGraph -Scopes User.ReadW'; Expected = @('User.ReadWrite', 'User.ReadWrite.All') }
+        @{ Line = 'Get-ProfilePosition -Property is'; Expected = @('isCurrent', 'isSearchable') }
+        @{ Line = 'Get-ProfilePosition -Sort detail/'; Expected = @('detail/jobTitle', 'detail/startMonthYear', 'detail/endMonthYear') }
+    ) {
+        $completions = (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
+        @($completions) | Should -Be $Expected
     }
 }
 

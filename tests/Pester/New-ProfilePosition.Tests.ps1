@@ -299,6 +299,61 @@ Describe 'New-ProfilePosition pipeline input' {
         Test-RequestUser -Path (Get-GraphRequest -Sandbox $script:sandbox)[0].path -Form $guest | Should -BeTrue
     }
 
+    It 'sends only what each piped object carries: nothing is carried over from the previous one' {
+        $owner = $script:UserForms['an object id']
+        $rows = @(
+            [pscustomobject]@{ UserId = $owner.Value; JobTitle = 'Row one'; StartMonthYear = '2019-02'; Department = 'Finance'; IsCurrent = 'True'; Layer = '3' }
+            [pscustomobject]@{ UserId = $owner.Value; JobTitle = 'Row two' }
+        )
+
+        $created = @($rows | New-ProfilePosition)
+
+        $created.Count | Should -Be 2
+        Get-PostedJson | Should -BeExactly @(
+            ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Row one'; startMonthYear = '2019-02-01'; layer = 3; company = @{ department = 'Finance' } }; isCurrent = $true }
+            ConvertTo-CanonicalJson @{ detail = @{ jobTitle = 'Row two' } }
+        )
+    }
+
+    It 'fails a row whose UserId is empty instead of writing to the signed-in user, and carries on' {
+        $owner = $script:UserForms['a UPN']
+        $rows = @(
+            [pscustomobject]@{ UserId = ''; JobTitle = 'Nobody named' }
+            [pscustomobject]@{ UserId = $owner.Value; JobTitle = 'Named row' }
+        )
+
+        $created = @($rows | New-ProfilePosition -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $created.Detail.JobTitle | Should -Be 'Named row'
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidPositionInput,ProfilePositions.Commands.NewProfilePositionCommand'
+        "$($failures[0])" | Should -Match 'UserId is empty'
+        @(Get-GraphRequest -Sandbox $script:sandbox | Where-Object path -Like '/beta/me/*').Count | Should -Be 0
+    }
+
+    It 'refuses to create an empty position' {
+        New-ProfilePosition -UserId $script:UserForms['a UPN'].Value -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        New-ProfilePosition -BodyParameter @{} -ErrorVariable +failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $failures.Count | Should -Be 2
+        "$($failures[0])" | Should -Match 'Nothing to create'
+        Get-PostedJson | Should -BeNullOrEmpty
+    }
+
+    It 'uses a position read from Graph as a template without warnings or response annotations' {
+        $template = New-ProfilePosition -JobTitle 'Template' -CompanyName 'Template Co'
+        $read = Get-ProfilePosition -WorkPositionId $template.Id
+        Clear-SandboxJournal -Sandbox $script:sandbox
+
+        $copy = $read | New-ProfilePosition -WarningVariable warnings
+
+        $copy.Id | Should -Not -Be $template.Id
+        $copy.Detail.JobTitle | Should -Be 'Template'
+        $warnings.Count | Should -Be 0
+        $sent = Get-RequestJson (Get-GraphRequest -Sandbox $script:sandbox | Where-Object method -EQ 'POST')[0]
+        @($sent.Keys | Where-Object { $_ -like '@odata.*' -or $_ -in 'id', 'createdDateTime', 'lastModifiedDateTime', 'createdBy', 'lastModifiedBy' }) | Should -BeNullOrEmpty
+    }
+
     It 'takes hashtables and JSON text from the pipeline as bodies' {
         $created = @(@{ detail = @{ jobTitle = 'Piped hashtable' } }, '{"detail":{"jobTitle":"Piped JSON"}}' | New-ProfilePosition)
 

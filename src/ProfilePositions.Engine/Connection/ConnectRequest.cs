@@ -6,6 +6,9 @@ namespace ProfilePositions.Engine.Connection
     /// <summary>How to sign in: the cmdlet fills this from its parameters.</summary>
     public sealed class ConnectRequest
     {
+        /// <summary>The delegated permissions the profile API knows (graph-api.md §1.0), for tab completion.</summary>
+        public static IReadOnlyList<string> KnownScopes { get; } = new[] { "User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All" };
+
         public IReadOnlyList<string> Scopes { get; set; } = new[] { "User.ReadWrite" };
 
         public string? TenantId { get; set; }

@@ -52,8 +52,9 @@ namespace ProfilePositions.Engine.Errors
     public sealed class GraphServiceException : ProfileGraphException
     {
         public GraphServiceException(int statusCode, string code, string graphMessage, string? requestId, string? clientRequestId, string? date, string hint, Exception? innerException = null)
-            : base(Compose(statusCode, code, graphMessage, requestId, hint), innerException)
+            : base(WithHint(Describe(statusCode, code, graphMessage, requestId), hint), innerException)
         {
+            Summary = Describe(statusCode, code, graphMessage, requestId);
             StatusCode = statusCode;
             Code = string.IsNullOrEmpty(code) ? "UnknownError" : code;
             GraphMessage = graphMessage;
@@ -77,9 +78,15 @@ namespace ProfilePositions.Engine.Errors
 
         public string Hint { get; }
 
+        /// <summary>The message without the hint: status, code, Graph's message and request-id.</summary>
+        public string Summary { get; }
+
         public override string ErrorId => Code;
 
-        private static string Compose(int statusCode, string code, string graphMessage, string? requestId, string hint)
+        private static string WithHint(string summary, string hint) =>
+            string.IsNullOrEmpty(hint) ? summary : summary + " " + hint.TrimEnd('.') + ".";
+
+        private static string Describe(int statusCode, string code, string graphMessage, string? requestId)
         {
             var text = "Graph returned " + statusCode + " " + (string.IsNullOrEmpty(code) ? "UnknownError" : code) + ": " + (string.IsNullOrEmpty(graphMessage) ? "(no message)" : graphMessage);
             if (!string.IsNullOrEmpty(requestId))
@@ -87,7 +94,7 @@ namespace ProfilePositions.Engine.Errors
                 text += " (request-id " + requestId + ")";
             }
 
-            return string.IsNullOrEmpty(hint) ? text : text + ". " + hint;
+            return text.TrimEnd('.') + ".";
         }
     }
 }

@@ -119,7 +119,8 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var warnings = new List<string>();
-            var shaped = (WorkPosition)new PositionInput(warnings).ShapeObject(input, PositionSchema.WorkPosition, string.Empty);
+            var reader = new PositionInput(warnings) { QuietReadOnly = input is WorkPosition };
+            var shaped = (WorkPosition)reader.ShapeObject(input, PositionSchema.WorkPosition, string.Empty);
             return new PositionBody(shaped, warnings);
         }
 

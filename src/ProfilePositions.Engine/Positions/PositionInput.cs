@@ -22,6 +22,12 @@ namespace ProfilePositions.Engine.Positions
             _warnings = warnings;
         }
 
+        /// <summary>
+        /// When true, read-only members are dropped without a warning: the input is a position read from Graph
+        /// (a template for a new one, or piped back to update), where they are expected.
+        /// </summary>
+        public bool QuietReadOnly { get; set; }
+
         /// <summary>When false, unknown keys are sent without a warning (used for -AdditionalProperties, where they are the point).</summary>
         public bool WarnOnUnknown { get; set; } = true;
 
@@ -50,6 +56,12 @@ namespace ProfilePositions.Engine.Positions
                         continue;
                     }
 
+                    if (key.StartsWith("@odata.", StringComparison.OrdinalIgnoreCase) && !string.Equals(key, "@odata.type", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // Response annotations (@odata.context, @odata.etag...) describe a reply; they are never part of a write.
+                        continue;
+                    }
+
                     if (WarnOnUnknown && !key.StartsWith("@odata.", StringComparison.OrdinalIgnoreCase))
                     {
                         _warnings.Add($"'{memberPath}' is not a known member of {type.GraphName}; it is sent as given.");
@@ -61,6 +73,11 @@ namespace ProfilePositions.Engine.Positions
 
                 if (member.ReadOnly)
                 {
+                    if (QuietReadOnly)
+                    {
+                        continue;
+                    }
+
                     _warnings.Add($"'{Join(path, member.Name)}' is set by Graph and cannot be written; it was not sent.");
                     continue;
                 }

@@ -16,6 +16,15 @@ namespace ProfilePositions.Engine.Positions
         public static IReadOnlyList<string> AddressTypes { get; } =
             PositionSchema.PhysicalAddressType.Members.Select(member => member.Name).ToArray();
 
+        /// <summary>Top-level members for -Property ($select).</summary>
+        public static IReadOnlyList<string> SelectableProperties { get; } = WorkPosition.MemberNames.ToArray();
+
+        /// <summary>Member paths for -Sort ($orderby): the dates, the job title, whether current.</summary>
+        public static IReadOnlyList<string> SortableProperties { get; } = new[]
+        {
+            "createdDateTime", "lastModifiedDateTime", "detail/jobTitle", "detail/startMonthYear", "detail/endMonthYear", "isCurrent",
+        };
+
         /// <summary>
         /// The items of a JSON array text (how the module's objects print a collection, so a CSV cell reads back):
         /// dictionaries, lists, strings, booleans and numbers.

@@ -21,6 +21,7 @@ namespace ProfilePositions.Commands
         /// <summary>Delegated permissions to ask for; User.ReadWrite.All is needed to write other users' profiles. Commas split.</summary>
         [Parameter(ParameterSetName = Interactive)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ScopeCompleter))]
         public string[] Scopes { get; set; } = { "User.ReadWrite" };
 
         /// <summary>The tenant (id or domain) to sign in to; the default is the account's home tenant.</summary>

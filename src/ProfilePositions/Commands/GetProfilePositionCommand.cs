@@ -40,11 +40,13 @@ namespace ProfilePositions.Commands
         /// <summary>Sort order ($orderby), for example "detail/jobTitle desc".</summary>
         [Parameter(ParameterSetName = List)]
         [Alias("OrderBy")]
+        [ArgumentCompleter(typeof(SortCompleter))]
         public string[]? Sort { get; set; }
 
         /// <summary>Only these properties ($select), by their Graph names.</summary>
         [Parameter]
         [Alias("Select")]
+        [ArgumentCompleter(typeof(PropertyCompleter))]
         public string[]? Property { get; set; }
 
         /// <summary>Follows every @odata.nextLink and returns all positions; without it only the first page is returned.</summary>

@@ -17,8 +17,22 @@ namespace ProfilePositions.Commands
         [Alias("UserPrincipalName")]
         public string? UserId { get; set; }
 
-        /// <summary>The user as the engine wants it: null addresses /me.</summary>
-        protected string? EngineUserId => string.IsNullOrWhiteSpace(UserId) ? null : UserId;
+        /// <summary>
+        /// The user as the engine wants it: null addresses /me. A UserId that is given but blank (an empty CSV cell)
+        /// fails that item rather than quietly writing to the signed-in user's own profile.
+        /// </summary>
+        protected string? EngineUserId
+        {
+            get
+            {
+                if (UserId != null && UserId.Trim().Length == 0)
+                {
+                    throw new PositionInputException("UserId", "UserId is empty for this item. Give an object id, a user principal name or 'me'; omit -UserId (or the column) to work on your own profile.");
+                }
+
+                return UserId;
+            }
+        }
 
         /// <summary>The user as output objects carry it, so they can be piped to the next position cmdlet.</summary>
         protected string OutputUserId => string.IsNullOrWhiteSpace(UserId) ? "me" : UserId!;

@@ -23,17 +23,19 @@ namespace ProfilePositions.Commands
         private static readonly HashSet<string> ExpandedNames = new HashSet<string>(ExpandedParameterNames, StringComparer.OrdinalIgnoreCase);
 
         private HashSet<string> _commandLineParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        private ISet<string> _emptyCells = new HashSet<string>();
+        private IReadOnlyDictionary<string, bool> _commandLineMarks = new Dictionary<string, bool>();
+        private IReadOnlyDictionary<string, bool> _itemMarks = new Dictionary<string, bool>();
 
         protected override void BeginProcessing()
         {
             // Bound before the first pipeline item arrives, so these are the ones typed on the command line.
             _commandLineParameters = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+            _commandLineMarks = EmptyCells.Take();
         }
 
         protected sealed override void ProcessRecord()
         {
-            _emptyCells = EmptyCells.Take();
+            _itemMarks = EmptyCells.Take();
             ProcessItem();
         }
 
@@ -87,7 +89,7 @@ namespace ProfilePositions.Commands
             var given = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
             foreach (var name in ExpandedParameterNames)
             {
-                if (!MyInvocation.BoundParameters.TryGetValue(name, out var raw) || _emptyCells.Contains(name))
+                if (!TryGetItemValue(name, out var raw))
                 {
                     continue;
                 }
@@ -103,6 +105,41 @@ namespace ProfilePositions.Commands
             }
 
             return given;
+        }
+
+        /// <summary>
+        /// The value a parameter has for the current item. BoundParameters keeps a parameter that an earlier pipeline
+        /// item bound (PowerShell resets the property, not the dictionary), so a piped value is read from the property,
+        /// and a switch or int counts only when a transformation saw it bound for this very item.
+        /// </summary>
+        private bool TryGetItemValue(string name, out object? value)
+        {
+            value = null;
+            if (!MyInvocation.BoundParameters.TryGetValue(name, out var bound))
+            {
+                return false;
+            }
+
+            if (_commandLineParameters.Contains(name))
+            {
+                value = bound;
+                return !(_commandLineMarks.TryGetValue(name, out var typedValue) && !typedValue);
+            }
+
+            var property = GetType().GetProperty(name);
+            if (property == null || (_itemMarks.TryGetValue(name, out var hasValue) && !hasValue))
+            {
+                return false;
+            }
+
+            var isValueType = property.PropertyType.IsValueType;
+            if (isValueType && !_itemMarks.ContainsKey(name))
+            {
+                return false;
+            }
+
+            value = property.GetValue(this);
+            return true;
         }
 
         private static object? Normalize(object? value)

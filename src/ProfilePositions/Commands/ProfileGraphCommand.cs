@@ -67,13 +67,18 @@ namespace ProfilePositions.Commands
         /// <summary>Queues a debug line; safe from any thread.</summary>
         protected void QueueDebug(string line) => Enqueue(command => command.WriteDebug(line));
 
+        // A compiled cmdlet given -Debug alone treats verbose output as Inquire and prompts at every line (and fails
+        // where no one can answer, as in a runbook); the same lines go to the debug stream then, which does not prompt.
+        private bool DebugWithoutVerbose() =>
+            MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("Verbose");
+
         private Task RunAndPump(Func<CancellationToken, Task> start)
         {
             using (var pending = new BlockingCollection<Action<ProfileGraphCommand>>())
             {
                 _pendingWrites = pending;
                 var previousLog = ProfileGraphSession.Log;
-                ProfileGraphSession.Log = QueueVerbose;
+                ProfileGraphSession.Log = DebugWithoutVerbose() ? QueueDebug : QueueVerbose;
                 try
                 {
                     Task task;
