@@ -56,21 +56,6 @@ public sealed class RetryTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(_waits));
     }
 
-    [Theory]
-    [InlineData(503)]
-    [InlineData(504)]
-    public async Task ACreateThatMayHaveBeenCommittedIsNeverSentTwice(int status)
-    {
-        var handler = new ScriptedHandler().Then(status, null, RetryAfter("0")).Then(201, """{"id":"duplicate"}""");
-        var service = await ConnectAsync(handler);
-
-        var error = await Assert.ThrowsAsync<GraphServiceException>(() => service.CreateAsync(null, PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }), CancellationToken.None));
-
-        Assert.Single(handler.Seen);
-        Assert.Equal(status, error.StatusCode);
-        Assert.Contains("may or may not exist", error.Hint);
-    }
-
     [Fact]
     public async Task AnUnavailableServiceIsRetriedThreeTimesWithBackOffThenReported()
     {

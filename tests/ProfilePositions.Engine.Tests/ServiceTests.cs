@@ -272,7 +272,7 @@ public sealed class ServiceTests : IDisposable
         var error = await Assert.ThrowsAsync<ConnectionException>(() => ProfileGraphSession.GetPositionService().CreateAsync(null, PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }), CancellationToken.None));
 
         Assert.Equal("GraphUnreachable", error.ErrorId);
-        Assert.Contains("may or may not have been created", error.Message);
+        Assert.Contains("may or may not exist", error.Message);
     }
 
     [Fact]

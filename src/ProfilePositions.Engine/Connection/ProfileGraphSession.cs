@@ -334,9 +334,9 @@ namespace ProfilePositions.Engine.Connection
 
             public static SessionState Create(ProfileGraphContext context, IAuthenticationProvider authentication, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
             {
-                var adapter = GraphPipeline.CreateAdapter(authentication, () => Log, finalHandler, out var httpClient, configureRetry);
+                var adapter = GraphPipeline.CreateAdapter(authentication, () => Log, finalHandler, out var httpClient, out var retry, configureRetry);
                 var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ExpiresOn = context.TokenExpiresOn };
-                return new SessionState(context, new GraphPositionService(adapter, context.GraphEndpoint!, auth), httpClient);
+                return new SessionState(context, new GraphPositionService(adapter, context.GraphEndpoint!, auth, retry), httpClient);
             }
 
             public void Dispose()

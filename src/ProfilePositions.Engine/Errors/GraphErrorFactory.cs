@@ -153,12 +153,7 @@ namespace ProfilePositions.Engine.Errors
 
             if (status >= 500)
             {
-                if (string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
-                {
-                    // A create that failed this way may still have been committed, so it is not sent again blindly.
-                    return "The service failed or timed out and the create was not sent again; the position may or may not exist now: run Get-ProfilePosition to check before creating it again";
-                }
-
+                // A create's unknown outcome is reconciled and its hint replaced by GraphPositionService.CreateAsync.
                 return "The service is unavailable" + RetriedText(request) + "; try again later";
             }
 
@@ -181,7 +176,7 @@ namespace ProfilePositions.Engine.Errors
             if (!has)
             {
                 return "This " + (isWrite ? "change" : "read") + " of " + (own ? "your own profile" : "another user's profile") + " needs the delegated permission " + needed +
-                       " (the token has: " + tokenScopes + "); run Connect-ProfileGraph -Scopes " + needed + " (an administrator may have to consent). App-only tokens are not supported by this API";
+                       " (the token has: " + tokenScopes + "); run Connect-ProfileGraph -Scopes " + needed + " (an administrator may have to consent)";
             }
 
             return "The token has " + needed + ", yet Graph refused: the account may not be allowed to change this profile, or the position comes from another source (such as Entra ID or HR data) and cannot be edited here";

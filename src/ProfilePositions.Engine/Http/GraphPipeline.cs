@@ -15,10 +15,10 @@ namespace ProfilePositions.Engine.Http
     /// </summary>
     internal static class GraphPipeline
     {
-        public static HttpClientRequestAdapter CreateAdapter(IAuthenticationProvider authentication, Func<Action<string>?> logSink, HttpMessageHandler? finalHandler, out HttpClient httpClient, Action<GraphRetryHandler>? configureRetry = null)
+        public static HttpClientRequestAdapter CreateAdapter(IAuthenticationProvider authentication, Func<Action<string>?> logSink, HttpMessageHandler? finalHandler, out HttpClient httpClient, out GraphRetryHandler retry, Action<GraphRetryHandler>? configureRetry = null)
         {
             var handlers = GraphClientFactory.CreateDefaultHandlers();
-            var retry = new GraphRetryHandler();
+            retry = new GraphRetryHandler();
             configureRetry?.Invoke(retry);
             var replaced = false;
             for (var i = 0; i < handlers.Count; i++)

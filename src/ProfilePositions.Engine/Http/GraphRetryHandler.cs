@@ -14,7 +14,8 @@ namespace ProfilePositions.Engine.Http
     /// committed; it reads a fractional Retry-After ("2.128", Graph's own sample) as its flat default; it uses only
     /// the seconds component of an HTTP-date; it comes back after 180 s even when told to wait longer; and it throws
     /// when retries run out. This handler: retries 429/503/504, a POST only on 429 (a throttled request was not
-    /// processed), never a body it cannot replay byte for byte, honours every Retry-After form, does not retry when
+    /// processed; GraphPositionService re-sends a create after 5xx or a dropped connection only once it has read the
+    /// positions and found the create was not committed), never a body it cannot replay byte for byte, honours every Retry-After form, does not retry when
     /// asked to wait longer than MaxDelay, and returns the last response so the caller reports Graph's error.
     /// </summary>
     internal sealed class GraphRetryHandler : DelegatingHandler
@@ -82,9 +83,11 @@ namespace ProfilePositions.Engine.Http
             return method != HttpMethod.Post;
         }
 
-        internal TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
+        internal TimeSpan RetryDelay(HttpResponseMessage response, int attempt) => RetryDelay(RetryAfterSeconds(response), attempt);
+
+        /// <summary>The wait before retry number <paramref name="attempt"/>: Retry-After when the server gave one, else exponential back-off.</summary>
+        internal TimeSpan RetryDelay(double? seconds, int attempt)
         {
-            var seconds = RetryAfterSeconds(response);
             if (seconds.HasValue)
             {
                 return TimeSpan.FromSeconds(Math.Max(0, seconds.Value));
@@ -108,18 +111,26 @@ namespace ProfilePositions.Engine.Http
             }
 
             // The typed parser refuses "2.128"; the raw value is still there.
-            if (response.Headers.TryGetValues("Retry-After", out var values))
-            {
-                var raw = values.FirstOrDefault()?.Trim();
-                if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
-                {
-                    return parsed;
-                }
+            return response.Headers.TryGetValues("Retry-After", out var values) ? RetryAfterSeconds(values.FirstOrDefault()) : null;
+        }
 
-                if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
-                {
-                    return (date - DateTimeOffset.UtcNow).TotalSeconds;
-                }
+        /// <summary>A raw Retry-After value: delta-seconds (also fractional) or an HTTP-date; null when absent or unreadable.</summary>
+        internal static double? RetryAfterSeconds(string? retryAfter)
+        {
+            var raw = retryAfter?.Trim();
+            if (string.IsNullOrEmpty(raw))
+            {
+                return null;
+            }
+
+            if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return parsed;
+            }
+
+            if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date))
+            {
+                return (date - DateTimeOffset.UtcNow).TotalSeconds;
             }
 
             return null;

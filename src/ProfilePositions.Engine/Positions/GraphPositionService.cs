@@ -1,7 +1,9 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Text.Json;
@@ -9,6 +11,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Kiota.Abstractions;
 using Microsoft.Kiota.Abstractions.Serialization;
+using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Http;
 
@@ -23,12 +26,17 @@ namespace ProfilePositions.Engine.Positions
         private readonly IRequestAdapter _adapter;
         private readonly Uri _graphRoot;
         private readonly AuthSnapshot _auth;
+        private readonly GraphRetryHandler _retry;
 
-        public GraphPositionService(IRequestAdapter adapter, Uri graphRoot, AuthSnapshot auth)
+        // Ids this connection created or reconciled: an unknown create never claims a position that belongs to another item.
+        private readonly ConcurrentDictionary<string, bool> _claimed = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
+        public GraphPositionService(IRequestAdapter adapter, Uri graphRoot, AuthSnapshot auth, GraphRetryHandler retry)
         {
             _adapter = adapter;
             _graphRoot = graphRoot;
             _auth = auth;
+            _retry = retry;
         }
 
         public async Task<PositionPage> ListAsync(string? userId, PositionQuery query, CancellationToken cancellationToken)
@@ -68,9 +76,109 @@ namespace ProfilePositions.Engine.Positions
 
         public async Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
+            if (body == null || body.IsEmpty)
+            {
+                throw new PositionInputException("Body", "Nothing to create: give at least one property, for example -JobTitle or -CompanyName.");
+            }
+
             var url = GraphPaths.PositionsUrl(_graphRoot, userId);
-            var result = await SendAsync(Method.POST, url, body ?? throw new ArgumentNullException(nameof(body)), userId, null, cancellationToken).ConfigureAwait(false);
-            return PositionReader.ReadPosition(result, GraphPaths.DisplayUser(userId));
+            var user = GraphPaths.DisplayUser(userId);
+            var reconciler = new CreateReconciler(this, userId, body, DateTimeOffset.UtcNow, _claimed.ContainsKey);
+            for (var attempt = 1; ; attempt++)
+            {
+                ProfileGraphException unknown;
+                try
+                {
+                    var result = await SendAsync(Method.POST, url, body, userId, null, cancellationToken).ConfigureAwait(false);
+                    return Claim(PositionReader.ReadPosition(result, user));
+                }
+                catch (ProfileGraphException ex) when (IsUnknownOutcome(ex))
+                {
+                    unknown = ex;
+                }
+
+                // The create may have been committed before the failure: read before sending it again.
+                ProfileGraphSession.WriteLog("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); reading the positions of '" + user + "' to check whether it was created.");
+                WorkPosition? found;
+                try
+                {
+                    found = await reconciler.FindCreatedAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (ProfileGraphException readFailure)
+                {
+                    throw GaveUp(unknown, attempt, "the positions could not be read to check whether it was created (" + readFailure.Message + "), so the position may or may not exist now: run Get-ProfilePosition to check before creating it again");
+                }
+
+                if (found != null)
+                {
+                    ProfileGraphSession.WriteLog("POST " + url + ": found the created position " + found.Id + " among " + reconciler.LastReadCount + " position(s); it is the result, the create is not sent again.");
+                    found.UserId = user;
+                    return Claim(found);
+                }
+
+                var retryAfter = RetryAfterOf(unknown);
+                var delay = _retry.RetryDelay(retryAfter, attempt);
+                if (attempt > _retry.MaxRetries)
+                {
+                    throw GaveUp(unknown, attempt, "the positions were read after each attempt and none matches, so nothing was created; run the command again later");
+                }
+
+                if (delay > _retry.MaxDelay)
+                {
+                    throw GaveUp(unknown, attempt, "the positions were read and none matches, so nothing was created; Graph asked to wait " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " seconds: run the command again after that");
+                }
+
+                ProfileGraphSession.WriteLog("POST " + url + ": not created (no matching new position among " + reconciler.LastReadCount + "); sending it again in " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s (attempt " + (attempt + 1) + " of " + (_retry.MaxRetries + 1) + ").");
+                await _retry.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, CancellationToken cancellationToken) =>
+            CreateReconciler.ReadAllAsync(this, userId, cancellationToken);
+
+        private WorkPosition Claim(WorkPosition position)
+        {
+            if (position.Id != null)
+            {
+                _claimed[position.Id] = true;
+            }
+
+            return position;
+        }
+
+        /// <summary>
+        /// A create whose outcome is unknown: a server error that may follow a commit (5xx but 501 Not Implemented and
+        /// 505 HTTP Version Not Supported), a dropped or reset connection, a response cut off, a timeout. 4xx means
+        /// the create was refused; 429 is retried by the retry handler.
+        /// </summary>
+        internal static bool IsUnknownOutcome(ProfileGraphException exception)
+        {
+            switch (exception)
+            {
+                case GraphServiceException service:
+                    return service.StatusCode >= 500 && service.StatusCode <= 599 && service.StatusCode != 501 && service.StatusCode != 505;
+                case ConnectionException connection:
+                    return connection.ErrorId == UnreachableErrorId || connection.ErrorId == TimeoutErrorId || connection.ErrorId == CutOffErrorId;
+                default:
+                    return false;
+            }
+        }
+
+        private static string Describe(ProfileGraphException exception) =>
+            exception is GraphServiceException service ? service.StatusCode.ToString(CultureInfo.InvariantCulture) + " " + service.Code : exception.ErrorId + ": " + exception.Message;
+
+        private static double? RetryAfterOf(ProfileGraphException exception) =>
+            GraphRetryHandler.RetryAfterSeconds(exception.Data[RetryAfterKey] as string);
+
+        private static ProfileGraphException GaveUp(ProfileGraphException last, int attempts, string outcome)
+        {
+            var what = "The create was sent " + attempts + (attempts == 1 ? " time" : " times") + " and its outcome was unknown each time; " + outcome;
+            if (last is GraphServiceException service)
+            {
+                return new GraphServiceException(service.StatusCode, service.Code, service.GraphMessage, service.RequestId, service.ClientRequestId, service.Date, what, service);
+            }
+
+            return new ConnectionException(last.ErrorId, last.Message + " " + what + ".", last);
         }
 
         public async Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken)
@@ -204,9 +312,13 @@ namespace ProfilePositions.Engine.Positions
             {
                 throw Unreachable(method, url, ex);
             }
+            catch (IOException ex)
+            {
+                throw Unreachable(method, url, ex);
+            }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new ConnectionException("GraphTimeout", "Graph did not answer " + method + " " + url + " in time" + WriteOutcome(method) + ".", ex);
+                throw new ConnectionException(TimeoutErrorId, "Graph did not answer " + method + " " + url + " in time" + ".", ex);
             }
             catch (Exception ex) when (IsCredentialFailure(ex))
             {
@@ -214,8 +326,17 @@ namespace ProfilePositions.Engine.Positions
             }
 
             using var response = capture.Value as HttpResponseMessage ?? throw new InvalidOperationException("The request adapter returned no response.");
-            var text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             var status = (int)response.StatusCode;
+            string text;
+            try
+            {
+                text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
+            {
+                throw new ConnectionException(CutOffErrorId, "The response to " + method + " " + url + " (status " + status.ToString(CultureInfo.InvariantCulture) + ") was cut off: " + ex.Message + ".", ex);
+            }
+
             if (status < 200 || status > 299)
             {
                 var failed = new FailedRequest
@@ -226,7 +347,15 @@ namespace ProfilePositions.Engine.Positions
                     ClientRequestId = clientRequestId,
                     Retries = RetriesOf(response),
                 };
-                throw GraphErrorFactory.Create(status, text, Headers(response), failed, _auth);
+                var headers = Headers(response);
+                var error = GraphErrorFactory.Create(status, text, headers, failed, _auth);
+                if (headers.TryGetValue("Retry-After", out var retryAfter))
+                {
+                    // Kept for a create whose outcome is unknown: it waits this long before sending again.
+                    error.Data[RetryAfterKey] = retryAfter;
+                }
+
+                throw error;
             }
 
             if (string.IsNullOrWhiteSpace(text))
@@ -245,13 +374,15 @@ namespace ProfilePositions.Engine.Positions
             }
         }
 
-        private static string WriteOutcome(Method method) =>
-            method == Method.POST ? "; the position may or may not have been created: run Get-ProfilePosition to check before creating it again" : string.Empty;
+        private const string UnreachableErrorId = "GraphUnreachable";
+        private const string TimeoutErrorId = "GraphTimeout";
+        private const string CutOffErrorId = "ResponseCutOff";
+        private const string RetryAfterKey = "Retry-After";
 
         private static ConnectionException Unreachable(Method method, string url, Exception ex)
         {
             var inner = ex.InnerException?.Message;
-            return new ConnectionException("GraphUnreachable", "Could not reach Microsoft Graph for " + method + " " + url + ": " + ex.Message + (inner == null ? string.Empty : " (" + inner + ")") + WriteOutcome(method) + ".", ex);
+            return new ConnectionException(UnreachableErrorId, "Could not reach Microsoft Graph for " + method + " " + url + ": " + ex.Message + (inner == null ? string.Empty : " (" + inner + ")") + ".", ex);
         }
 
         private static bool IsCredentialFailure(Exception ex)

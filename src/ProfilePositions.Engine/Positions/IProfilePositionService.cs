@@ -17,7 +17,15 @@ namespace ProfilePositions.Engine.Positions
 
         Task<WorkPosition> GetAsync(string? userId, string positionId, IReadOnlyList<string>? select, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// Creates a position. When the outcome of the POST is unknown (5xx, dropped connection, cut-off response,
+        /// timeout) the user's positions are read first: a matching new one is the result; otherwise the POST is sent
+        /// again after the retry back-off, up to the retry limit. Nothing is lost and nothing is created twice.
+        /// </summary>
         Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken);
+
+        /// <summary>Every position of the user (all pages).</summary>
+        Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, CancellationToken cancellationToken);
 
         Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken);
 

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Commands
 {
@@ -174,6 +175,17 @@ namespace ProfilePositions.Commands
         [ArgumentCompleter(typeof(AddressTypeCompleter))]
         public string? AddressType { get; set; }
 
+        /// <summary>
+        /// Creates nothing for an item that matches a position the user already has (every given member equal);
+        /// that position is written to the output instead, so a re-run of the same import writes nothing.
+        /// Each user's positions are read once per command.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter SkipExisting { get; set; }
+
+        // The positions of each user seen so far in this invocation (read once, plus what this run created).
+        private ExistingPositions? _existing;
+
         protected override void ProcessItem()
         {
             var service = GetService();
@@ -182,6 +194,18 @@ namespace ProfilePositions.Commands
             {
                 var body = ParameterSetName == Create ? BodyFromInput(BodyParameter!) : BodyFromParameters();
                 WriteBodyWarnings(body);
+                if (SkipExisting.IsPresent)
+                {
+                    var existing = _existing ??= new ExistingPositions(service);
+                    var match = RunEngine(cancellationToken => existing.FindAsync(EngineUserId, body, cancellationToken));
+                    if (match != null)
+                    {
+                        WriteVerbose("Position " + match.Id + " of '" + OutputUserId + "' matches this item: already exists; skipped.");
+                        WriteObject(WithUserId(match));
+                        return;
+                    }
+                }
+
                 var preview = service.Describe("POST", EngineUserId, null, body);
                 if (!ShouldSend("Create a work position for '" + OutputUserId + "'", preview))
                 {
@@ -189,6 +213,7 @@ namespace ProfilePositions.Commands
                 }
 
                 var created = RunEngine(cancellationToken => service.CreateAsync(EngineUserId, body, cancellationToken));
+                _existing?.Add(EngineUserId, created);
                 WriteObject(WithUserId(created));
             }
             catch (Exception exception) when (IsItemFailure(exception))

@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ProfilePositions.Engine.Positions
+{
+    /// <summary>
+    /// What New-ProfilePosition -SkipExisting compares against: each user's positions, read once (every page) the
+    /// first time that user comes up, plus what the run creates. One instance per command invocation, so a re-run of a
+    /// large import costs one list per user, not one per row. Not thread-safe: a command uses it from one thread.
+    /// </summary>
+    public sealed class ExistingPositions
+    {
+        private readonly IProfilePositionService _service;
+        private readonly Dictionary<string, List<WorkPosition>> _byUser = new Dictionary<string, List<WorkPosition>>(StringComparer.OrdinalIgnoreCase);
+
+        public ExistingPositions(IProfilePositionService service)
+        {
+            _service = service ?? throw new ArgumentNullException(nameof(service));
+        }
+
+        /// <summary>A position of the user that matches the body (<see cref="PositionMatcher"/>), or null.</summary>
+        public async Task<WorkPosition?> FindAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
+        {
+            var key = Key(userId);
+            if (!_byUser.TryGetValue(key, out var positions))
+            {
+                positions = new List<WorkPosition>(await CreateReconciler.ReadAllAsync(_service, userId, cancellationToken).ConfigureAwait(false));
+                _byUser[key] = positions;
+                Connection.ProfileGraphSession.WriteLog("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
+            }
+
+            foreach (var position in positions)
+            {
+                if (PositionMatcher.Matches(body, position))
+                {
+                    return position;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Records a position the run created, so a later identical row finds it without another read.</summary>
+        public void Add(string? userId, WorkPosition created)
+        {
+            if (created != null && _byUser.TryGetValue(Key(userId), out var positions))
+            {
+                positions.Add(created);
+            }
+        }
+
+        // /me and an omitted user are the same profile; other forms (id vs UPN) are read separately.
+        private static string Key(string? userId) => GraphPaths.IsMe(userId) ? "me" : userId!.Trim();
+    }
+}
