@@ -6,7 +6,7 @@
 .DESCRIPTION
     Bootstrap  restores build tools from NuGet (Pester 5.7.1; there is no PowerShell Gallery here).
     Build      publishes the module and lays it out exactly as it ships in out/ProfilePositions/
-               (allow-listed files, MAML help built from en-US/*.md), and publishes the sandbox to out/sandbox/.
+               (manifest, format file, assemblies, MAML help built from en-US/*.md), and publishes the sandbox to out/sandbox/.
     Test       Bootstrap + Build, then xunit (dotnet test) and Pester (in a fresh pwsh that imports out/),
                ending with one line: "N passed, N failed".
     Sandbox    runs the local Graph sandbox in the foreground (extra arguments are passed through; default --port 5000).
@@ -124,7 +124,8 @@ function Invoke-ModuleBuild {
         if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
         $null = New-Item -ItemType Directory -Path $ModuleOut, (Join-Path $ModuleOut 'en-US') -Force
 
-        # Allow-list: the manifest from the repository root, the assemblies, the format file and the help.
+        # Only these kinds of file ship: the manifest from the repository root, the format file, the help, and the
+        # assemblies of the publish output (the engine's dependency closure, less $NeverShip); no pdb, json or xml.
         Copy-Item (Join-Path $RepoRoot "$ModuleName.psd1") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.format.ps1xml") $ModuleOut
         Copy-PublishedAssemblies -From $publishDir -To $ModuleOut

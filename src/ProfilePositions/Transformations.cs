@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
@@ -190,13 +191,9 @@ namespace ProfilePositions.Commands
     [AttributeUsage(AttributeTargets.Property)]
     public sealed class BodyParameterTransformationAttribute : ArgumentTransformationAttribute
     {
-        private static readonly HashSet<string> ExpandedOnlyNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-        {
-            "UserId", "UserPrincipalName", "WorkPositionId", "AdditionalProperties", "JobTitle", "CompanyName", "Department",
-            "OfficeLocation", "Role", "Description", "Summary", "StartMonthYear", "EndMonthYear", "EmployeeId", "EmployeeType",
-            "Level", "Layer", "CompanyCode", "CostCenter", "Division", "WebUrl", "Street", "City", "State", "PostalCode",
-            "PostOfficeBox", "CountryOrRegion", "AddressType",
-        };
+        private static readonly HashSet<string> ExpandedOnlyNames = new HashSet<string>(
+            new[] { "UserId", "UserPrincipalName", "WorkPositionId", "AdditionalProperties" }.Concat(PositionBody.FlatParameterNames),
+            StringComparer.OrdinalIgnoreCase);
 
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {

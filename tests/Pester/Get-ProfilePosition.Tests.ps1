@@ -218,7 +218,8 @@ Describe 'Get-ProfilePosition -Debug' {
     It 'writes its HTTP lines to the debug stream without asking to continue at each one' {
         # A compiled cmdlet given -Debug alone would treat verbose lines as Inquire; with no one to answer
         # (this test's host cannot prompt) that fails the command.
-        $output = Get-ProfilePosition -UserId $script:pagedUser.userPrincipalName -Debug 5>&1 4>&1
+        # -All: a 'more positions exist' warning would prompt under -Debug, as for any compiled cmdlet.
+        $output = Get-ProfilePosition -UserId $script:pagedUser.userPrincipalName -All -Debug 5>&1 4>&1
 
         @($output | Where-Object { $_ -is [System.Management.Automation.DebugRecord] -and "$_" -match '^HTTP GET ' }).Count | Should -BeGreaterThan 0
         @($output | Where-Object { $_ -is [ProfilePositions.WorkPosition] }).Count | Should -BeGreaterThan 0

@@ -336,6 +336,7 @@ Describe 'New-ProfilePosition pipeline input' {
         New-ProfilePosition -BodyParameter @{} -ErrorVariable +failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
 
         $failures.Count | Should -Be 2
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -Be 'PositionBodyEmpty,ProfilePositions.Commands.NewProfilePositionCommand' }
         "$($failures[0])" | Should -Match 'Nothing to create'
         Get-PostedJson | Should -BeNullOrEmpty
     }

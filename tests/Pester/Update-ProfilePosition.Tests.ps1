@@ -114,11 +114,11 @@ Describe 'Update-ProfilePosition pipeline input' {
 Describe 'Update-ProfilePosition checks, -WhatIf and errors' {
     BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
 
-    It 'writes NothingToUpdate when no property is given, sending nothing' {
+    It 'writes PositionBodyEmpty when no property is given, sending nothing' {
         $null = Update-ProfilePosition -Id 'any' -ErrorVariable failures -ErrorAction SilentlyContinue
 
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'NothingToUpdate,ProfilePositions.Commands.UpdateProfilePositionCommand'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'PositionBodyEmpty,ProfilePositions.Commands.UpdateProfilePositionCommand'
         (Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 0
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Http;
 
@@ -32,7 +33,7 @@ namespace ProfilePositions.Engine.Connection
         public Uri AuthorityHost { get; }
 
         /// <summary>The names -Environment accepts (for completion and validation).</summary>
-        public static IReadOnlyList<string> Names => new[] { "Global", "USGov", "USGovDoD", "China" };
+        public static IReadOnlyList<string> Names { get; } = BuiltIn.Select(environment => environment.Name).ToArray();
 
         public static CloudEnvironment Find(string? name)
         {

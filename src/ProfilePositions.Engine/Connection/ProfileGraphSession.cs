@@ -21,11 +21,18 @@ namespace ProfilePositions.Engine.Connection
         private static readonly TimeSpan BrowserSignInTimeout = TimeSpan.FromSeconds(120);
         private static SessionState? _state;
 
+        private static readonly AsyncLocal<Action<string>?> LogSink = new AsyncLocal<Action<string>?>();
+
         /// <summary>
         /// Where verbose lines go (method, URL, status, request-id of every attempt; never a header or the token).
         /// Set per command; called on worker threads, so the cmdlet queues the lines and writes them itself.
+        /// Async-local, so commands running at the same time in other runspaces keep their own lines.
         /// </summary>
-        public static Action<string>? Log { get; set; }
+        public static Action<string>? Log
+        {
+            get => LogSink.Value;
+            set => LogSink.Value = value;
+        }
 
         /// <summary>The current context, or null when not connected.</summary>
         public static ProfileGraphContext? Current
@@ -61,17 +68,23 @@ namespace ProfilePositions.Engine.Connection
                 state = await ConnectInteractiveAsync(request, cancellationToken, finalHandler, configureRetry).ConfigureAwait(false);
             }
 
+            SessionState? previous;
             lock (Gate)
             {
-                // The previous client is left to the garbage collector: commands still running on it finish normally.
+                previous = _state;
                 _state = state;
             }
 
+            // Released as Disconnect does, so a runbook that reconnects in a loop does not pile up handlers and sockets.
+            previous?.Dispose();
             return Copy(state.Context);
         }
 
-        /// <summary>Forgets everything in memory and on disk; returns the context that was removed, if any.</summary>
-        public static ProfileGraphContext? Disconnect()
+        /// <summary>
+        /// Forgets everything in memory and on disk; returns the context that was removed, if any. Each file that could
+        /// not be removed is reported to <paramref name="warning"/>, so nobody believes a cache is gone when it is not.
+        /// </summary>
+        public static ProfileGraphContext? Disconnect(Action<string>? warning = null)
         {
             SessionState? previous;
             lock (Gate)
@@ -82,10 +95,10 @@ namespace ProfilePositions.Engine.Connection
 
             previous?.Dispose();
             SecretRedactor.Clear();
-            var problem = ProfileStore.Forget();
-            if (problem != null)
+            foreach (var problem in ProfileStore.Forget())
             {
                 WriteLog(problem);
+                warning?.Invoke(problem);
             }
 
             return previous == null ? null : Copy(previous.Context);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -59,10 +60,10 @@ namespace ProfilePositions.Engine.Connection
             File.Move(temporary, RecordPath);
         }
 
-        /// <summary>Removes the account record and the persisted token cache; returns what could not be removed, if anything.</summary>
-        public static string? Forget()
+        /// <summary>Removes the account record and the persisted token cache; returns what could not be removed.</summary>
+        public static IReadOnlyList<string> Forget()
         {
-            string? problem = null;
+            var problems = new List<string>();
             try
             {
                 if (File.Exists(RecordPath))
@@ -72,7 +73,7 @@ namespace ProfilePositions.Engine.Connection
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                problem = "Could not delete " + RecordPath + ": " + ex.Message;
+                problems.Add("Could not delete " + RecordPath + ": " + ex.Message);
             }
 
             // Azure.Identity keeps the persisted cache in %LOCALAPPDATA%\.IdentityService (files, encrypted on Windows)
@@ -96,12 +97,12 @@ namespace ProfilePositions.Engine.Connection
                     }
                     catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
                     {
-                        problem = "Could not delete the token cache " + path + ": " + ex.Message;
+                        problems.Add("Could not delete the token cache " + path + ": " + ex.Message);
                     }
                 }
             }
 
-            return problem;
+            return problems;
         }
     }
 }

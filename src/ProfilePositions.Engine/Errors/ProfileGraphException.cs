@@ -37,15 +37,17 @@ namespace ProfilePositions.Engine.Errors
     /// <summary>An input item cannot be sent as it is (wrong type, bad date, bad enum value...).</summary>
     public sealed class PositionInputException : ProfileGraphException
     {
-        public PositionInputException(string member, string message) : base(message)
+        public PositionInputException(string member, string message, string errorId = "InvalidPositionInput") : base(message)
         {
             Member = member;
+            ErrorId = errorId;
         }
 
         /// <summary>The offending member or parameter, e.g. detail.startMonthYear.</summary>
         public string Member { get; }
 
-        public override string ErrorId => "InvalidPositionInput";
+        /// <summary>InvalidPositionInput, or PositionBodyEmpty when there is nothing to send.</summary>
+        public override string ErrorId { get; }
     }
 
     /// <summary>Graph answered with an error. The message carries status, code, Graph's message, request-id and a hint.</summary>

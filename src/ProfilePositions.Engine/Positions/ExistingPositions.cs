@@ -23,10 +23,16 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>A position of the user that matches the body (<see cref="PositionMatcher"/>), or null.</summary>
         public async Task<WorkPosition?> FindAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
+            if (body == null || body.IsEmpty)
+            {
+                // An empty body matches every position; it is no row to skip, and the create refuses it anyway.
+                return null;
+            }
+
             var key = Key(userId);
             if (!_byUser.TryGetValue(key, out var positions))
             {
-                positions = new List<WorkPosition>(await CreateReconciler.ReadAllAsync(_service, userId, cancellationToken).ConfigureAwait(false));
+                positions = new List<WorkPosition>(await _service.ListAllAsync(userId, cancellationToken).ConfigureAwait(false));
                 _byUser[key] = positions;
                 Connection.ProfileGraphSession.WriteLog("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
             }

@@ -76,10 +76,7 @@ namespace ProfilePositions.Engine.Positions
 
         public async Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
-            if (body == null || body.IsEmpty)
-            {
-                throw new PositionInputException("Body", "Nothing to create: give at least one property, for example -JobTitle or -CompanyName.");
-            }
+            RequireContent("POST", body);
 
             var url = GraphPaths.PositionsUrl(_graphRoot, userId);
             var user = GraphPaths.DisplayUser(userId);
@@ -97,8 +94,21 @@ namespace ProfilePositions.Engine.Positions
                     unknown = ex;
                 }
 
-                // The create may have been committed before the failure: read before sending it again.
-                ProfileGraphSession.WriteLog("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); reading the positions of '" + user + "' to check whether it was created.");
+                // The create may have been committed before the failure, or may still be committing: wait first (so a
+                // late commit has landed), then read, and send it again only when it is not there.
+                var retryAfter = RetryAfterOf(unknown);
+                var delay = _retry.RetryDelay(retryAfter, attempt);
+                var mayRetry = attempt <= _retry.MaxRetries && delay <= _retry.MaxDelay;
+                if (mayRetry)
+                {
+                    ProfileGraphSession.WriteLog("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); waiting " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s, then reading the positions of '" + user + "' to check whether it was created.");
+                    await _retry.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    ProfileGraphSession.WriteLog("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); reading the positions of '" + user + "' to check whether it was created.");
+                }
+
                 WorkPosition? found;
                 try
                 {
@@ -116,8 +126,6 @@ namespace ProfilePositions.Engine.Positions
                     return Claim(found);
                 }
 
-                var retryAfter = RetryAfterOf(unknown);
-                var delay = _retry.RetryDelay(retryAfter, attempt);
                 if (attempt > _retry.MaxRetries)
                 {
                     throw GaveUp(unknown, attempt, "the positions were read after each attempt and none matches, so nothing was created; run the command again later");
@@ -128,8 +136,20 @@ namespace ProfilePositions.Engine.Positions
                     throw GaveUp(unknown, attempt, "the positions were read and none matches, so nothing was created; Graph asked to wait " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " seconds: run the command again after that");
                 }
 
-                ProfileGraphSession.WriteLog("POST " + url + ": not created (no matching new position among " + reconciler.LastReadCount + "); sending it again in " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s (attempt " + (attempt + 1) + " of " + (_retry.MaxRetries + 1) + ").");
-                await _retry.Delay(delay, cancellationToken).ConfigureAwait(false);
+                ProfileGraphSession.WriteLog("POST " + url + ": not created (no matching new position among " + reconciler.LastReadCount + "); sending it again (attempt " + (attempt + 1) + " of " + (_retry.MaxRetries + 1) + ").");
+            }
+        }
+
+        private static void RequireContent(string method, PositionBody? body)
+        {
+            if (body == null || body.IsEmpty)
+            {
+                throw new PositionInputException(
+                    "Body",
+                    string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase)
+                        ? "Nothing to create: give at least one property, for example -JobTitle or -CompanyName."
+                        : "Nothing to update: give at least one property to change, for example -JobTitle, or -BodyParameter.",
+                    "PositionBodyEmpty");
             }
         }
 
@@ -183,10 +203,7 @@ namespace ProfilePositions.Engine.Positions
 
         public async Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken)
         {
-            if (body == null || body.IsEmpty)
-            {
-                throw new PositionInputException("Body", "Nothing to update: give at least one property to change.");
-            }
+            RequireContent("PATCH", body);
 
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
             var result = await SendAsync(Method.PATCH, url, body, userId, positionId, cancellationToken).ConfigureAwait(false);
@@ -207,6 +224,12 @@ namespace ProfilePositions.Engine.Positions
 
         public RequestPreview Describe(string method, string? userId, string? positionId, PositionBody? body)
         {
+            if (string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase) || string.Equals(method, "PATCH", StringComparison.OrdinalIgnoreCase))
+            {
+                // Checked here too, so -WhatIf and -Confirm never offer an empty write.
+                RequireContent(method, body);
+            }
+
             var verb = (method ?? "GET").Trim().ToUpperInvariant();
             return new RequestPreview
             {

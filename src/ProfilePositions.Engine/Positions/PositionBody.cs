@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Linq;
 using ProfilePositions.Engine.Errors;
 
 namespace ProfilePositions.Engine.Positions
@@ -66,6 +67,14 @@ namespace ProfilePositions.Engine.Positions
             new[] { "CountryOrRegion", "countryOrRegion" },
             new[] { "AddressType", "type" },
         };
+
+        /// <summary>The expanded set's flat conveniences (fields of detail, detail.company and its address).</summary>
+        public static IReadOnlyList<string> FlatParameterNames { get; } =
+            DetailParameters.Concat(CompanyParameters).Concat(AddressParameters).Select(pair => pair[0]).ToArray();
+
+        /// <summary>Every parameter name FromParameters knows: workPosition's own members, AdditionalProperties, then the flat ones.</summary>
+        public static IReadOnlyList<string> ParameterNames { get; } =
+            PositionParameters.Select(pair => pair[0]).Concat(new[] { "AdditionalProperties" }).Concat(FlatParameterNames).ToArray();
 
         public PositionBody()
         {

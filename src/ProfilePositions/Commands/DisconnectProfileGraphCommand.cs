@@ -14,7 +14,8 @@ namespace ProfilePositions.Commands
 
         protected override void EndProcessing()
         {
-            var removed = ProfileGraphSession.Disconnect();
+            // Synchronous and on the pipeline thread, so the warnings can be written directly.
+            var removed = ProfileGraphSession.Disconnect(WriteWarning);
             if (removed == null)
             {
                 WriteVerbose("There was no connection to forget.");

@@ -10,18 +10,6 @@ namespace ProfilePositions.Commands
     /// <summary>What New- and Update-ProfilePosition share: turning the parameters of one item into a checked body.</summary>
     public abstract class PositionWriteCommand : PositionCommand
     {
-        /// <summary>The expanded set's parameters, in the order they are documented; the engine knows each by this name.</summary>
-        internal static readonly string[] ExpandedParameterNames =
-        {
-            "AllowedAudiences", "Categories", "Colleagues", "Detail", "Inference", "IsCurrent", "IsSearchable", "Manager",
-            "Source", "Sources", "AdditionalProperties", "JobTitle", "CompanyName", "Department", "OfficeLocation", "Role",
-            "Description", "Summary", "StartMonthYear", "EndMonthYear", "EmployeeId", "EmployeeType", "Level", "Layer",
-            "CompanyCode", "CostCenter", "Division", "WebUrl", "Street", "City", "State", "PostalCode", "PostOfficeBox",
-            "CountryOrRegion", "AddressType",
-        };
-
-        private static readonly HashSet<string> ExpandedNames = new HashSet<string>(ExpandedParameterNames, StringComparer.OrdinalIgnoreCase);
-
         private HashSet<string> _commandLineParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private IReadOnlyDictionary<string, bool> _commandLineMarks = new Dictionary<string, bool>();
         private IReadOnlyDictionary<string, bool> _itemMarks = new Dictionary<string, bool>();
@@ -87,14 +75,14 @@ namespace ProfilePositions.Commands
         private Dictionary<string, object?> GivenParameters()
         {
             var given = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-            foreach (var name in ExpandedParameterNames)
+            foreach (var name in PositionBody.ParameterNames)
             {
                 if (!TryGetItemValue(name, out var raw))
                 {
                     continue;
                 }
 
-                var value = Normalize(PlainValue.From(raw));
+                var value = PlainValue.From(raw);
                 var fromPipeline = !_commandLineParameters.Contains(name);
                 if ((value == null && fromPipeline) || (value is string text && text.Length == 0))
                 {
@@ -142,20 +130,5 @@ namespace ProfilePositions.Commands
             return true;
         }
 
-        private static object? Normalize(object? value)
-        {
-            // Month-year fields take a date: a DateTime given by the user means its month.
-            switch (value)
-            {
-                case DateTime date:
-                    return date.ToString("yyyy-MM-01", CultureInfo.InvariantCulture);
-                case DateTimeOffset date:
-                    return date.ToString("yyyy-MM-01", CultureInfo.InvariantCulture);
-                default:
-                    return value;
-            }
-        }
-
-        internal static bool IsExpandedName(string name) => ExpandedNames.Contains(name);
     }
 }

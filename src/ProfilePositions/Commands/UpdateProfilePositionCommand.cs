@@ -193,12 +193,6 @@ namespace ProfilePositions.Commands
             {
                 var body = ParameterSetName == Update ? BodyFromInput(BodyParameter!) : BodyFromParameters();
                 WriteBodyWarnings(body);
-                if (!body.Value.GetMembers().Any())
-                {
-                    WriteError(ErrorRecords.Invalid("NothingToUpdate", "Nothing to change for work position '" + WorkPositionId + "': give at least one property, for example -JobTitle, or -BodyParameter.", target));
-                    return;
-                }
-
                 var preview = service.Describe("PATCH", EngineUserId, WorkPositionId, body);
                 if (!ShouldSend("Update work position '" + WorkPositionId + "' of '" + OutputUserId + "'", preview))
                 {
