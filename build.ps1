@@ -6,7 +6,8 @@
 .DESCRIPTION
     Bootstrap  restores build tools from NuGet (Pester 5.7.1; there is no PowerShell Gallery here).
     Build      publishes the module and lays it out exactly as it ships in out/ProfilePositions/
-               (manifest, format file, assemblies, MAML help built from en-US/*.md), and publishes the sandbox to out/sandbox/.
+               (manifest, format file, cmdlet and model assemblies, Dependencies/ with the engine and its third-party
+               closure, MAML help built from en-US/*.md), and publishes the sandbox to out/sandbox/.
     Test       Bootstrap + Build, then xunit (dotnet test) and Pester (in a fresh pwsh that imports out/),
                ending with one line: "N passed, N failed".
     Sandbox    runs the local Graph sandbox in the foreground (extra arguments are passed through; default --port 5000).
@@ -45,6 +46,8 @@ $PesterVersion = '5.7.1'
 
 # The assemblies the module cannot work without; a build that lacks one of them fails.
 $RequiredModuleFiles = @('ProfilePositions.dll', 'ProfilePositions.Models.dll', 'ProfilePositions.Engine.dll')
+# The assemblies that load in the default context, next to the manifest; every other assembly ships in Dependencies/.
+$ModuleRootFiles = @('ProfilePositions.dll', 'ProfilePositions.Models.dll')
 # Reference-only or host-provided assemblies that must never ship inside the module folder.
 $NeverShip = @('System.Management.Automation.dll', 'Microsoft.PowerShell.CoreCLR.Eventing.dll', 'Microsoft.Management.Infrastructure.dll')
 
@@ -125,7 +128,7 @@ function Invoke-ModuleBuild {
         $null = New-Item -ItemType Directory -Path $ModuleOut, (Join-Path $ModuleOut 'en-US') -Force
 
         # Only these kinds of file ship: the manifest from the repository root, the format file, the help, and the
-        # assemblies of the publish output (the engine's dependency closure, less $NeverShip); no pdb, json or xml.
+        # assemblies of the publish output (the engine's dependency closure, less $NeverShip, in Dependencies/); no pdb, json or xml.
         Copy-Item (Join-Path $RepoRoot "$ModuleName.psd1") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.format.ps1xml") $ModuleOut
         Copy-PublishedAssemblies -From $publishDir -To $ModuleOut
@@ -149,6 +152,13 @@ function Invoke-ModuleBuild {
 param($Manifest)
 $ErrorActionPreference = 'Stop'
 $module = Import-Module $Manifest -PassThru
+$rootAssemblies = @(Get-ChildItem $module.ModuleBase -Filter '*.dll' -File | ForEach-Object Name | Sort-Object)
+if (($rootAssemblies -join ',') -ne 'ProfilePositions.dll,ProfilePositions.Models.dll') {
+    throw "The module folder must hold only ProfilePositions.dll and ProfilePositions.Models.dll; it holds: $($rootAssemblies -join ', ')"
+}
+if (-not (Test-Path (Join-Path $module.ModuleBase 'Dependencies/ProfilePositions.Engine.dll'))) {
+    throw 'Dependencies/ProfilePositions.Engine.dll is missing.'
+}
 "Imported $($module.Name) $($module.Version) with $($module.ExportedCmdlets.Count) cmdlets from $($module.ModuleBase)"
 '@
     try {
@@ -162,22 +172,27 @@ $module = Import-Module $Manifest -PassThru
 
 function Copy-PublishedAssemblies {
     param([string] $From, [string] $To)
+    # The module folder holds only what PowerShell and scripts meet by name: the cmdlet assembly and the models.
+    # Everything else (the engine and its third-party closure) goes to Dependencies/, which the module loads in its
+    # own load context (PowerShell 7) or serves to its own requests only (Windows PowerShell 5.1), so that other
+    # modules' versions of Azure.Identity, MSAL, Kiota or System.Text.Json never meet ours.
+    $dependencies = Join-Path $To 'Dependencies'
+    $null = New-Item -ItemType Directory -Path $dependencies -Force
     $assemblies = Get-ChildItem $From -Filter '*.dll' -File | Where-Object Name -NotIn $NeverShip
     foreach ($assembly in $assemblies) {
-        Copy-Item $assembly.FullName $To
+        $destination = if ($assembly.Name -in $ModuleRootFiles) { $To } else { $dependencies }
+        Copy-Item $assembly.FullName $destination
     }
-    # Dependencies with platform-specific builds ship under runtimes/, as NuGet laid them out.
+    # Dependencies with platform-specific builds ship under Dependencies/runtimes/, as NuGet laid them out.
     $runtimes = Join-Path $From 'runtimes'
     if (Test-Path $runtimes) {
-        Copy-Item $runtimes $To -Recurse
-    }
-    # A dependency folder for load-context isolation ships as published.
-    $dependencies = Join-Path $From 'Dependencies'
-    if (Test-Path $dependencies) {
-        Copy-Item $dependencies $To -Recurse
+        Copy-Item $runtimes $dependencies -Recurse
     }
     if ($Configuration -eq 'Debug') {
-        Get-ChildItem $From -Filter "$ModuleName*.pdb" | Copy-Item -Destination $To
+        foreach ($symbols in Get-ChildItem $From -Filter "$ModuleName*.pdb") {
+            $destination = if ("$($symbols.BaseName).dll" -in $ModuleRootFiles) { $To } else { $dependencies }
+            Copy-Item $symbols.FullName $destination
+        }
     }
 }
 
