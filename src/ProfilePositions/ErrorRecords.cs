@@ -38,6 +38,15 @@ namespace ProfilePositions.Commands
             }
         }
 
+        /// <summary>A per-item error whose displayed message starts with the item, e.g. "For user 'x': ...".</summary>
+        public static ErrorRecord ForItem(Exception exception, object? target, string itemLabel)
+        {
+            var record = From(exception, target);
+            var shown = record.ErrorDetails?.Message ?? exception.Message;
+            record.ErrorDetails = new ErrorDetails("For " + itemLabel + ": " + shown) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+            return record;
+        }
+
         /// <summary>Errors of the cmdlet's own making, such as a parameter value that cannot be used.</summary>
         public static ErrorRecord Invalid(string errorId, string message, object? target) =>
             new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using ProfilePositions.Engine.Errors;
@@ -20,17 +21,36 @@ namespace ProfilePositions.Commands
         [ThreadStatic]
         private static Dictionary<string, bool>? _marks;
 
+        [ThreadStatic]
+        private static Dictionary<string, string>? _problems;
+
         /// <summary>Notes an empty cell: the parameter is not given for this item.</summary>
         public static void Mark(string parameterName) => Marks()[parameterName] = false;
 
         /// <summary>Notes a value for this item.</summary>
         public static void Unmark(string parameterName) => Marks()[parameterName] = true;
 
+        /// <summary>
+        /// Notes a value that cannot be used. A failed binding by property name is silently skipped by PowerShell, so
+        /// the transformation reports it here instead of throwing, and the cmdlet fails that item with this message.
+        /// </summary>
+        public static object? Refuse(string parameterName, string message, object? placeholder)
+        {
+            (_problems ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase))[parameterName] = message;
+            Marks()[parameterName] = false;
+            return placeholder;
+        }
+
         /// <summary>Returns what was noted while the current item was bound (true: a value; false: empty), and forgets it.</summary>
-        public static IReadOnlyDictionary<string, bool> Take()
+        public static IReadOnlyDictionary<string, bool> Take() => Take(out _);
+
+        /// <summary>Also returns the values refused for this item (parameter name to message).</summary>
+        public static IReadOnlyDictionary<string, bool> Take(out IReadOnlyDictionary<string, string> problems)
         {
             var marks = _marks ?? new Dictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+            problems = _problems ?? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             _marks = null;
+            _problems = null;
             return marks;
         }
 
@@ -81,7 +101,7 @@ namespace ProfilePositions.Commands
                             return new SwitchParameter(false);
                     }
 
-                    throw new ArgumentTransformationMetadataException("'" + text + "' is not a boolean value. Use True or False.");
+                    return EmptyCells.Refuse(_parameterName, "'" + text + "' is not a boolean value for -" + _parameterName + ". Use True or False.", new SwitchParameter(false))!;
                 default:
                     return value;
             }
@@ -106,6 +126,18 @@ namespace ProfilePositions.Commands
             {
                 EmptyCells.Mark(_parameterName);
                 return 0;
+            }
+
+            if (value is string text)
+            {
+                // PowerShell would round "1.7" to 2; a whole number or nothing is what the member takes.
+                if (!int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number))
+                {
+                    return EmptyCells.Refuse(_parameterName, "'" + text + "' is not a whole number for -" + _parameterName + ".", 0)!;
+                }
+
+                EmptyCells.Unmark(_parameterName);
+                return number;
             }
 
             EmptyCells.Unmark(_parameterName);
@@ -150,7 +182,7 @@ namespace ProfilePositions.Commands
                 }
                 catch (PositionInputException exception)
                 {
-                    throw new ArgumentTransformationMetadataException(exception.Message, exception);
+                    return EmptyCells.Refuse(_parameterName, exception.Message, null);
                 }
             }
 

@@ -122,7 +122,7 @@ Describe 'Tab completion' {
     It 'completes <Line>' -ForEach @(
         @{ Line = 'Connect-ProfileGraph -Scopes User.ReadW'; Expected = @('User.ReadWrite', 'User.ReadWrite.All') }
         @{ Line = 'Get-ProfilePosition -Property is'; Expected = @('isCurrent', 'isSearchable') }
-        @{ Line = 'Get-ProfilePosition -Sort detail/'; Expected = @('detail/jobTitle', 'detail/startMonthYear', 'detail/endMonthYear') }
+        @{ Line = 'Get-ProfilePosition -Sort detail/'; Expected = @('detail/jobTitle', 'detail/startMonthYear') }
     ) {
         $completions = (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText
         @($completions) | Should -Be $Expected

@@ -84,6 +84,25 @@ Describe 'Remove-ProfilePosition pipeline input and -PassThru' {
     }
 }
 
+Describe 'Remove-ProfilePosition over several pages' {
+    It 'Get-ProfilePosition -All | Remove-ProfilePosition removes every position, however many pages they span' {
+        # A sandbox with three positions a page: deleting while later pages were still to be read would skip some.
+        $paged = Start-TestSandbox -ExtraArgs '--page-size', '3'
+        try {
+            $null = Connect-TestSandbox -Sandbox $paged -User $script:signedIn.userPrincipalName
+            1..8 | ForEach-Object { $null = New-ProfilePosition -JobTitle "Paged $_" }
+
+            Get-ProfilePosition -All | Remove-ProfilePosition -Confirm:$false
+
+            @(Get-ProfilePosition -All).Count | Should -Be 0
+        }
+        finally {
+            $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
+            Stop-TestSandbox -Sandbox $paged
+        }
+    }
+}
+
 Describe 'Remove-ProfilePosition -WhatIf and -Confirm' {
     It '-WhatIf prints DELETE and the URL and deletes nothing' {
         $target = New-Target -OwnerId $script:signedIn.id

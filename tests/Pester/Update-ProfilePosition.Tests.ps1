@@ -109,6 +109,27 @@ Describe 'Update-ProfilePosition pipeline input' {
         }
         Test-RequestUser -Path $requests[0].path -Form $owner -Rest "/$($positions[0].Id)" | Should -BeTrue
     }
+
+    It 'Import-Csv | Update-ProfilePosition takes UserId, Id and the flat columns of each row' {
+        $owner = $script:UserForms['a UPN']
+        $first = New-Target -OwnerId $owner.OwnerId -Title 'Csv before one'
+        $second = New-Target -OwnerId $owner.OwnerId -Title 'Csv before two'
+        $path = Join-Path $TestDrive 'updates.csv'
+        @(
+            [pscustomobject]@{ UserId = $owner.Value; Id = $first.id; Department = 'Finance'; Layer = '2' }
+            [pscustomobject]@{ UserId = $owner.Value; Id = $second.id; Department = ''; Layer = 'abc' }
+        ) | Export-Csv -Path $path -NoTypeInformation
+        Clear-SandboxJournal -Sandbox $script:sandbox
+
+        $updated = @(Import-Csv -Path $path | Update-ProfilePosition -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $updated.Id | Should -Be $first.id
+        $failures.Count | Should -Be 1
+        "$($failures[0])" | Should -Match "For position '$($second.id)' of user '.+': 'abc' is not a whole number for -Layer"
+        $requests = @(Get-GraphRequest -Sandbox $script:sandbox)
+        $requests.Count | Should -Be 1
+        ConvertTo-CanonicalJson (Get-RequestJson $requests[0]) | Should -BeExactly (ConvertTo-CanonicalJson @{ detail = @{ layer = 2; company = @{ department = 'Finance' } } })
+    }
 }
 
 Describe 'Update-ProfilePosition checks, -WhatIf and errors' {

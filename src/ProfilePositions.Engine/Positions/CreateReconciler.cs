@@ -39,7 +39,7 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>The position this create made, or null when it was not committed.</summary>
         public async Task<WorkPosition?> FindCreatedAsync(CancellationToken cancellationToken)
         {
-            var positions = await ReadAllAsync(_service, _userId, cancellationToken).ConfigureAwait(false);
+            var positions = await _service.ListAllAsync(_userId, null, cancellationToken).ConfigureAwait(false);
             LastReadCount = positions.Count;
             WorkPosition? found = null;
             foreach (var position in positions)
@@ -63,21 +63,6 @@ namespace ProfilePositions.Engine.Positions
             }
 
             return found;
-        }
-
-        /// <summary>Every position of the user, following next links.</summary>
-        public static async Task<IReadOnlyList<WorkPosition>> ReadAllAsync(IProfilePositionService service, string? userId, CancellationToken cancellationToken)
-        {
-            var all = new List<WorkPosition>();
-            var page = await service.ListAsync(userId, new PositionQuery(), cancellationToken).ConfigureAwait(false);
-            all.AddRange(page.Items);
-            while (!string.IsNullOrEmpty(page.NextLink))
-            {
-                page = await service.ListNextAsync(userId, page.NextLink!, cancellationToken).ConfigureAwait(false);
-                all.AddRange(page.Items);
-            }
-
-            return all;
         }
 
         private bool IsNew(WorkPosition position)

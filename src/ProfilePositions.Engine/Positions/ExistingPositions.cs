@@ -32,7 +32,7 @@ namespace ProfilePositions.Engine.Positions
             var key = Key(userId);
             if (!_byUser.TryGetValue(key, out var positions))
             {
-                positions = new List<WorkPosition>(await _service.ListAllAsync(userId, cancellationToken).ConfigureAwait(false));
+                positions = new List<WorkPosition>(await _service.ListAllAsync(userId, null, cancellationToken).ConfigureAwait(false));
                 _byUser[key] = positions;
                 Connection.ProfileGraphSession.WriteLog("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
             }

@@ -153,8 +153,19 @@ namespace ProfilePositions.Engine.Positions
             }
         }
 
-        public Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, CancellationToken cancellationToken) =>
-            CreateReconciler.ReadAllAsync(this, userId, cancellationToken);
+        public async Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, PositionQuery? query, CancellationToken cancellationToken)
+        {
+            var all = new List<WorkPosition>();
+            var page = await ListAsync(userId, query ?? new PositionQuery(), cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Items);
+            while (!string.IsNullOrEmpty(page.NextLink))
+            {
+                page = await ListNextAsync(userId, page.NextLink!, cancellationToken).ConfigureAwait(false);
+                all.AddRange(page.Items);
+            }
+
+            return all;
+        }
 
         private WorkPosition Claim(WorkPosition position)
         {

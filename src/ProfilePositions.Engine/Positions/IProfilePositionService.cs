@@ -25,7 +25,7 @@ namespace ProfilePositions.Engine.Positions
         Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken);
 
         /// <summary>Every position of the user (all pages).</summary>
-        Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, CancellationToken cancellationToken);
+        Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, PositionQuery? query, CancellationToken cancellationToken);
 
         Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken);
 

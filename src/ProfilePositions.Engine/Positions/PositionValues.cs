@@ -19,10 +19,10 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>Top-level members for -Property ($select).</summary>
         public static IReadOnlyList<string> SelectableProperties { get; } = WorkPosition.MemberNames.ToArray();
 
-        /// <summary>Member paths for -Sort ($orderby): the dates, the job title, whether current.</summary>
+        /// <summary>Member paths for -Sort ($orderby) that the profile API is known to sort by.</summary>
         public static IReadOnlyList<string> SortableProperties { get; } = new[]
         {
-            "createdDateTime", "lastModifiedDateTime", "detail/jobTitle", "detail/startMonthYear", "detail/endMonthYear", "isCurrent",
+            "createdDateTime", "lastModifiedDateTime", "detail/jobTitle", "detail/startMonthYear", "isCurrent",
         };
 
         /// <summary>

@@ -86,6 +86,19 @@ namespace ProfilePositions.Commands
                 Select = Property,
             };
 
+            if (All && !topGiven)
+            {
+                // Every page is read before anything is written: a downstream Remove-ProfilePosition deleting while later
+                // pages are still to be read would shift them, and positions would be skipped.
+                var all = RunEngine(cancellationToken => service.ListAllAsync(EngineUserId, query, cancellationToken));
+                foreach (var position in all)
+                {
+                    WriteObject(WithUserId(position));
+                }
+
+                return;
+            }
+
             var written = 0;
             var page = RunEngine(cancellationToken => service.ListAsync(EngineUserId, query, cancellationToken));
             while (true)
@@ -107,7 +120,7 @@ namespace ProfilePositions.Commands
                     return;
                 }
 
-                if (!All && !topGiven)
+                if (!topGiven)
                 {
                     WriteWarning("More positions exist for '" + OutputUserId + "' than the first page holds. Use -All to get every position, or -Top to get a number of them.");
                     return;

@@ -186,6 +186,19 @@ namespace ProfilePositions.Commands
         // The positions of each user seen so far in this invocation (read once, plus what this run created).
         private ExistingPositions? _existing;
 
+        // What happened to the items of this invocation, for the closing verbose summary of a long import.
+        private int _created;
+        private int _skipped;
+        private int _failed;
+
+        protected override void EndProcessing()
+        {
+            if (_created + _skipped + _failed > 1)
+            {
+                WriteVerbose("New-ProfilePosition: " + _created + " created, " + _skipped + " skipped (already existed), " + _failed + " failed.");
+            }
+        }
+
         protected override void ProcessItem()
         {
             var service = GetService();
@@ -202,6 +215,7 @@ namespace ProfilePositions.Commands
                     {
                         WriteVerbose("Position " + match.Id + " of '" + OutputUserId + "' matches this item: already exists; skipped.");
                         WriteObject(WithUserId(match));
+                        _skipped++;
                         return;
                     }
                 }
@@ -215,9 +229,11 @@ namespace ProfilePositions.Commands
                 var created = RunEngine(cancellationToken => service.CreateAsync(EngineUserId, body, cancellationToken));
                 _existing?.Add(EngineUserId, created);
                 WriteObject(WithUserId(created));
+                _created++;
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
+                _failed++;
                 WriteItemError(exception, target);
             }
         }

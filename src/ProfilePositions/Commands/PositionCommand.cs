@@ -65,8 +65,11 @@ namespace ProfilePositions.Commands
                 ThrowTerminatingError(ErrorRecords.From(exception, target));
             }
 
-            WriteError(ErrorRecords.From(exception, target));
+            WriteError(ErrorRecords.ForItem(exception, target, ItemLabel()));
         }
+
+        /// <summary>Names the item in a per-item error, so a failure in a long import says which row it was.</summary>
+        protected virtual string ItemLabel() => "user '" + OutputUserId + "'";
 
         /// <summary>True for failures that belong to one item; stopping the pipeline is not one of them.</summary>
         protected static bool IsItemFailure(Exception exception) => !(exception is PipelineStoppedException);

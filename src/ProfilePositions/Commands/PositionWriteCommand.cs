@@ -1,8 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Collections.Specialized;
 using System.Globalization;
 using System.Management.Automation;
+using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Commands
@@ -13,17 +15,19 @@ namespace ProfilePositions.Commands
         private HashSet<string> _commandLineParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private IReadOnlyDictionary<string, bool> _commandLineMarks = new Dictionary<string, bool>();
         private IReadOnlyDictionary<string, bool> _itemMarks = new Dictionary<string, bool>();
+        private IReadOnlyDictionary<string, string> _itemProblems = new Dictionary<string, string>();
+        private IReadOnlyDictionary<string, string> _commandLineProblems = new Dictionary<string, string>();
 
         protected override void BeginProcessing()
         {
             // Bound before the first pipeline item arrives, so these are the ones typed on the command line.
             _commandLineParameters = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
-            _commandLineMarks = EmptyCells.Take();
+            _commandLineMarks = EmptyCells.Take(out _commandLineProblems);
         }
 
         protected sealed override void ProcessRecord()
         {
-            _itemMarks = EmptyCells.Take();
+            _itemMarks = EmptyCells.Take(out _itemProblems);
             ProcessItem();
         }
 
@@ -38,13 +42,24 @@ namespace ProfilePositions.Commands
         /// The body from the expanded set: the parameters given for this item, as plain values. An empty CSV cell and
         /// a property without a value on a piped object are not given; $null typed on the command line is sent as null.
         /// </summary>
-        protected PositionBody BodyFromParameters() => PositionBody.FromParameters(GivenParameters());
+        protected PositionBody BodyFromParameters()
+        {
+            // A value refused while binding fails this item (PowerShell itself would skip it without a word).
+            var refused = _commandLineProblems.Concat(_itemProblems).FirstOrDefault();
+            if (refused.Key != null)
+            {
+                throw new PositionInputException(refused.Key, refused.Value);
+            }
+
+            return PositionBody.FromParameters(GivenParameters());
+        }
 
         /// <summary>The input item as an error's target: what the user gave for this item.</summary>
         protected object ExpandedTarget()
         {
             var target = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
-            target["UserId"] = OutputUserId;
+            // As given (blank stays blank), so failed rows exported and re-imported fail again instead of going to /me.
+            target["UserId"] = UserId;
             foreach (var pair in GivenParameters())
             {
                 target[pair.Key] = pair.Value;

@@ -14,6 +14,8 @@ namespace ProfilePositions.Commands
         [ValidateNotNullOrEmpty]
         public string WorkPositionId { get; set; } = string.Empty;
 
+        protected override string ItemLabel() => "position '" + WorkPositionId + "' of user '" + OutputUserId + "'";
+
         /// <summary>Writes $true for each position deleted.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }

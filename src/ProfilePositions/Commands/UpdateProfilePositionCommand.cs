@@ -6,8 +6,10 @@ namespace ProfilePositions.Commands
 {
     /// <summary>
     /// Changes a work position (PATCH /users/{id}/profile/positions/{id}); only what was given is sent.
-    /// The expanded parameters bind from the command line only, so Get-ProfilePosition | Update-ProfilePosition -JobTitle x
-    /// sends the job title alone rather than everything the piped position carries.
+    /// Graph's own members (-Detail, -IsCurrent, -Categories...) bind from the command line only, so
+    /// Get-ProfilePosition | Update-ProfilePosition -JobTitle x sends the job title alone rather than everything the piped
+    /// position carries; the flat conveniences (-JobTitle, -Department...) also bind by property name, which a position
+    /// does not have, so a CSV of UserId, Id and the columns to change drives a bulk update.
     /// </summary>
     [Cmdlet(VerbsData.Update, "ProfilePosition", DefaultParameterSetName = UpdateExpanded, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(WorkPosition))]
@@ -21,6 +23,8 @@ namespace ProfilePositions.Commands
         [Alias("Id")]
         [ValidateNotNullOrEmpty]
         public string WorkPositionId { get; set; } = string.Empty;
+
+        protected override string ItemLabel() => "position '" + WorkPositionId + "' of user '" + OutputUserId + "'";
 
         /// <summary>
         /// The changes as one body: a hashtable or any dictionary (keys match case-insensitively), a PSCustomObject,
@@ -86,102 +90,102 @@ namespace ProfilePositions.Commands
         public object? AdditionalProperties { get; set; }
 
         /// <summary>detail.jobTitle.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? JobTitle { get; set; }
 
         /// <summary>detail.company.displayName.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? CompanyName { get; set; }
 
         /// <summary>detail.company.department.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Department { get; set; }
 
         /// <summary>detail.company.officeLocation.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? OfficeLocation { get; set; }
 
         /// <summary>detail.role.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Role { get; set; }
 
         /// <summary>detail.description.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Description { get; set; }
 
         /// <summary>detail.summary.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Summary { get; set; }
 
         /// <summary>detail.startMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         [ComplexTextTransformation("StartMonthYear")]
         public object? StartMonthYear { get; set; }
 
         /// <summary>detail.endMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         [ComplexTextTransformation("EndMonthYear")]
         public object? EndMonthYear { get; set; }
 
         /// <summary>detail.employeeId.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? EmployeeId { get; set; }
 
         /// <summary>detail.employeeType.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? EmployeeType { get; set; }
 
         /// <summary>detail.level.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Level { get; set; }
 
         /// <summary>detail.layer.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         [IntegerTextTransformation("Layer")]
         public int Layer { get; set; }
 
         /// <summary>detail.company.companyCode.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? CompanyCode { get; set; }
 
         /// <summary>detail.company.costCenter.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? CostCenter { get; set; }
 
         /// <summary>detail.company.division.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Division { get; set; }
 
         /// <summary>detail.company.webUrl.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? WebUrl { get; set; }
 
         /// <summary>detail.company.address.street.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? Street { get; set; }
 
         /// <summary>detail.company.address.city.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? City { get; set; }
 
         /// <summary>detail.company.address.state.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? State { get; set; }
 
         /// <summary>detail.company.address.postalCode.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? PostalCode { get; set; }
 
         /// <summary>detail.company.address.postOfficeBox.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? PostOfficeBox { get; set; }
 
         /// <summary>detail.company.address.countryOrRegion.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         public string? CountryOrRegion { get; set; }
 
         /// <summary>detail.company.address.type: unknown, home, business or other.</summary>
-        [Parameter(ParameterSetName = UpdateExpanded)]
+        [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(AddressTypeCompleter))]
         public string? AddressType { get; set; }
 
