@@ -48,7 +48,11 @@ param($Manifest, $BaseUri, $Token, $ConflictsJson)
 $ErrorActionPreference = 'Stop'
 $Conflicts = @($ConflictsJson | ConvertFrom-Json)
 $report = [pscustomobject]@{ Runs = @(); Assemblies = @(); Resolved = @(); Models = $null; Conflicts = @(); Error = $null }
-function Get-ContextName($Assembly) { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Assembly).Name }
+function Get-ContextName($Assembly) {
+    # 'Default', or the type of a custom context (the module's has no name: its contract predates named contexts).
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($Assembly)
+    if ($context -eq [System.Runtime.Loader.AssemblyLoadContext]::Default) { 'Default' } else { $context.GetType().FullName }
+}
 try {
 '@ + "`n" + $Body + "`n" + @'
     $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ProfilePositions.Engine' }
@@ -89,7 +93,7 @@ $report | ConvertTo-Json -Depth 5 -Compress
         $dependencies = [IO.Path]::Combine((Split-Path $script:manifest), 'Dependencies')
         foreach ($name in 'ProfilePositions.Engine', 'Microsoft.Kiota.Abstractions', 'Azure.Identity', 'Microsoft.Identity.Client', 'Azure.Core') {
             $resolved = @($Report.Resolved | Where-Object Name -eq $name)[0]
-            $resolved.Context | Should -Be 'ProfilePositions' -Because $name
+            $resolved.Context | Should -Be 'ProfilePositions.Isolation.ModuleLoadContext' -Because $name
             Split-Path $resolved.Location | Should -Be $dependencies -Because $name
         }
         (@($Report.Resolved | Where-Object Name -eq 'ProfilePositions.Models')[0]).Context | Should -Be 'Default'
@@ -98,7 +102,7 @@ $report | ConvertTo-Json -Depth 5 -Compress
         $ours.Name | Should -Contain 'ProfilePositions.Engine'
         $ours.Name | Should -Contain 'Microsoft.Kiota.Abstractions'
         $ours.Name | Should -Contain 'Microsoft.Graph.Core'
-        $ours | ForEach-Object { $_.Context | Should -Be 'ProfilePositions' -Because $_.Name }
+        $ours | ForEach-Object { $_.Context | Should -Be 'ProfilePositions.Isolation.ModuleLoadContext' -Because $_.Name }
     }
 
     function Assert-ConflictsUntouched($Report) {

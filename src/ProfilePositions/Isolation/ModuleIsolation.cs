@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 
 namespace ProfilePositions.Isolation
 {
@@ -15,6 +16,11 @@ namespace ProfilePositions.Isolation
     {
         /// <summary>The folder, next to the cmdlet assembly, that holds the engine and every third-party assembly.</summary>
         public const string DependencyFolderName = "Dependencies";
+
+        // AssemblyLoadContext lives in the core library on .NET and nowhere on .NET Framework; asked for by name, so that
+        // this check names no load-context type.
+        private static readonly bool RuntimeHasLoadContexts =
+            typeof(object).Assembly.GetType("System.Runtime.Loader.AssemblyLoadContext", throwOnError: false) is not null;
 
         private static readonly object Gate = new object();
         private static IDependencyResolver? s_resolver;
@@ -36,11 +42,20 @@ namespace ProfilePositions.Isolation
                     return;
                 }
 
-                s_resolver = IsolatedLoadContext.IsSupported
-                    ? new IsolatedLoadContextResolver(IsolatedLoadContext.GetOrCreate(dependencyFolder))
+                s_resolver = RuntimeHasLoadContexts
+                    ? CreateLoadContextResolver(dependencyFolder)
                     : new FrameworkAssemblyResolver(dependencyFolder);
                 s_resolver.Attach();
             }
+        }
+
+        // A method of its own, never inlined, because the JIT resolves every type a method names when it compiles the method:
+        // on Windows PowerShell 5.1 (.NET Framework, no System.Runtime.Loader) OnImport would fail to compile if it named
+        // ModuleLoadContext. This one is compiled only on .NET.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static IDependencyResolver CreateLoadContextResolver(string dependencyFolder)
+        {
+            return new ModuleLoadContextResolver(ModuleLoadContext.GetOrCreate(dependencyFolder));
         }
 
         public void OnRemove(PSModuleInfo psModuleInfo)
