@@ -4,7 +4,7 @@ using System.Reflection.PortableExecutable;
 namespace ProfilePositions.Engine.Tests;
 
 /// <summary>
-/// The boundaries that let the engine and its third-party closure load in their own context later:
+/// The boundaries that let the engine and its third-party closure load in their own context (Dependencies/ and ModuleLoadContext):
 /// the cmdlet assembly references only the framework, PowerShell, the engine and the models; the engine no PowerShell.
 /// </summary>
 public sealed class AllowListTests
