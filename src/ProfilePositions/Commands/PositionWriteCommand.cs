@@ -1,8 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Collections.Specialized;
-using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
