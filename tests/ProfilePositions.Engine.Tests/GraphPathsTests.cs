@@ -10,7 +10,6 @@ public sealed class GraphPathsTests
     [Theory]
     [InlineData(null, "https://graph.microsoft.com/beta/me/profile/positions")]
     [InlineData("", "https://graph.microsoft.com/beta/me/profile/positions")]
-    [InlineData("  ", "https://graph.microsoft.com/beta/me/profile/positions")]
     [InlineData("ME", "https://graph.microsoft.com/beta/me/profile/positions")]
     [InlineData("6e7b768e-07e2-4810-8459-485f84f8f204", "https://graph.microsoft.com/beta/users/6e7b768e-07e2-4810-8459-485f84f8f204/profile/positions")]
     [InlineData("adele@contoso.com", "https://graph.microsoft.com/beta/users/adele@contoso.com/profile/positions")]
@@ -104,5 +103,29 @@ public sealed class GraphPathsTests
         Assert.Equal(
             new[] { "$filter=isCurrent eq true", "$orderby=detail/jobTitle desc,createdDateTime", "$select=isCurrent,detail,unknownThing", "$skip=10", "$top=5" },
             options.Select(o => o.Key + "=" + o.Value));
+    }
+
+    [Theory]
+    [InlineData("\r\nme", "UserId")]
+    [InlineData("me ", "UserId")]
+    [InlineData(" adele@contoso.com", "UserId")]
+    [InlineData("adele@contoso.com\t", "UserId")]
+    [InlineData("  ", "UserId")]
+    public void DamagedUserIdsAreRefusedNotTrimmed(string userId, string member)
+    {
+        var error = Assert.Throws<PositionInputException>(() => GraphPaths.PositionsUrl(Root, userId));
+
+        Assert.Equal(member, error.Member);
+        Assert.Contains("not trimmed", error.Message);
+    }
+
+    [Theory]
+    [InlineData(" p1")]
+    [InlineData("p1\n")]
+    public void DamagedPositionIdsAreRefusedNotTrimmed(string positionId)
+    {
+        var error = Assert.Throws<PositionInputException>(() => GraphPaths.PositionsUrl(Root, "me", positionId));
+
+        Assert.Equal("WorkPositionId", error.Member);
     }
 }

@@ -90,7 +90,7 @@ public sealed class PositionBodyTests
     {
         var input = new Hashtable
         {
-            ["colleagues"] = new object[] { new Hashtable { ["displayName"] = "Ann", ["relationship"] = "Colleague" }, new Hashtable { ["DisplayName"] = "Bo", ["relationship"] = 2 } },
+            ["colleagues"] = new object[] { new Hashtable { ["displayName"] = "Ann", ["relationship"] = "Colleague" }, new Hashtable { ["DisplayName"] = "Bo", ["relationship"] = "directReport" } },
             ["categories"] = new object[] { "a", "b" },
         };
 
@@ -209,6 +209,11 @@ public sealed class PositionBodyTests
     [InlineData("False", false)]
     [InlineData("true", true)]
     [InlineData(true, true)]
+    [InlineData("Yes", true)]
+    [InlineData("NO", false)]
+    [InlineData("1", true)]
+    [InlineData("0", false)]
+    [InlineData(" yes ", true)]
     public void BooleansAcceptTextFromCsv(object given, bool sent)
     {
         Assert.Equal(sent, PositionBody.FromInput(new Hashtable { ["IsCurrent"] = given }).Value.IsCurrent);
@@ -216,10 +221,8 @@ public sealed class PositionBodyTests
 
     [Theory]
     [InlineData("Organization", "organization")]
-    [InlineData("8", "organization")]
-    [InlineData(10, "contacts,organization")]
     [InlineData("organization, federatedOrganizations", "organization,federatedOrganizations")]
-    public void AllowedAudiencesAcceptNamesNumbersAndCombinations(object given, string sent)
+    public void AllowedAudiencesAcceptNamesAndCombinations(object given, string sent)
     {
         Assert.Equal(sent, PositionBody.FromInput(new Hashtable { ["allowedAudiences"] = given }).Value.AllowedAudiences);
     }
@@ -373,5 +376,105 @@ public sealed class PositionBodyTests
     {
         Assert.True(PositionBody.FromParameters(new Dictionary<string, object?> { ["UserId"] = "x" }).IsEmpty);
         Assert.False(PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }).IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("8")]
+    [InlineData(8)]
+    [InlineData(10)]
+    [InlineData("organization,8")]
+    public void NumbersAreRefusedForEnumsOnInput(object given)
+    {
+        var error = Assert.Throws<PositionInputException>(() => PositionBody.FromInput(new Hashtable { ["allowedAudiences"] = given }));
+
+        Assert.Contains("Numbers are not accepted", error.Message);
+        Assert.Throws<PositionInputException>(() => PositionBody.FromInput(new Hashtable { ["manager"] = new Hashtable { ["relationship"] = 2 } }));
+    }
+
+    [Theory]
+    [InlineData("2019-04", "2019-04-01")]
+    [InlineData("2019-04-15", "2019-04-15")]
+    [InlineData("2019-04-01T00:00:00", "2019-04-01")]
+    [InlineData("2019/04/15", "2019-04-15")]
+    [InlineData("2019/04", "2019-04-01")]
+    [InlineData("04/2019", "2019-04-01")]
+    [InlineData("April 2019", "2019-04-01")]
+    [InlineData("Apr 2019", "2019-04-01")]
+    [InlineData("1 April 2019", "2019-04-01")]
+    [InlineData("April 15, 2019", "2019-04-15")]
+    [InlineData("15-Apr-2019", "2019-04-15")]
+    public void UnambiguousDatesAreAlwaysAccepted(string given, string sent)
+    {
+        Assert.Equal(sent, PositionBody.FromParameters(new Dictionary<string, object?> { ["StartMonthYear"] = given }).Value.Detail!.StartMonthYear);
+    }
+
+    [Theory]
+    [InlineData("4/1/2019")]
+    [InlineData("01.04.2019")]
+    [InlineData("1-4-19")]
+    public void NumericDayMonthDatesAreRefusedWithoutACulture(string given)
+    {
+        var error = Assert.Throws<PositionInputException>(() => PositionBody.FromParameters(new Dictionary<string, object?> { ["StartMonthYear"] = given }));
+
+        Assert.Contains("-DateCulture", error.Message);
+        Assert.Contains("ambiguous", error.Message);
+    }
+
+    [Theory]
+    [InlineData("4/1/2019", "en-US", "2019-04-01")]
+    [InlineData("4/1/2019", "en-GB", "2019-01-04")]
+    [InlineData("01.04.2019", "de-DE", "2019-04-01")]
+    [InlineData("avril 2019", "fr-FR", "2019-04-01")]
+    public void ACultureReadsItsOwnNumericDatesAndMonthNames(string given, string culture, string sent)
+    {
+        var options = new PositionBodyOptions { DateCulture = System.Globalization.CultureInfo.GetCultureInfo(culture) };
+
+        Assert.Equal(sent, PositionBody.FromParameters(new Dictionary<string, object?> { ["StartMonthYear"] = given }, options).Value.Detail!.StartMonthYear);
+    }
+
+    [Fact]
+    public void AnEndBeforeTheStartIsRefused()
+    {
+        var error = Assert.Throws<PositionInputException>(() => PositionBody.FromParameters(new Dictionary<string, object?> { ["StartMonthYear"] = "2019-04", ["EndMonthYear"] = "2018-12" }));
+
+        Assert.Equal("EndMonthYear", error.Member);
+        Assert.Throws<PositionInputException>(() => PositionBody.FromInput(new Hashtable { ["detail"] = new Hashtable { ["startMonthYear"] = "2019-04-01", ["endMonthYear"] = "2019-03-31" } }));
+        Assert.NotNull(PositionBody.FromParameters(new Dictionary<string, object?> { ["StartMonthYear"] = "2019-04", ["EndMonthYear"] = "2019-04" }));
+    }
+
+    [Fact]
+    public void LongTextIsSentAsGiven()
+    {
+        var text = new string('x', 10 * 1024);
+
+        Assert.Equal(text, PositionBody.FromParameters(new Dictionary<string, object?> { ["Description"] = text }).Value.Detail!.Description);
+    }
+
+    [Fact]
+    public void TheOutputObjectsHelperMemberAdditionalPropertiesIsOpenedUpAtEveryDepth()
+    {
+        // What ConvertTo-Json of Get-ProfilePosition writes: AdditionalProperties as an object (or, below -Depth, as its text).
+        var input = new Hashtable
+        {
+            ["detail"] = new Hashtable { ["jobTitle"] = "Engineer", ["AdditionalProperties"] = new Hashtable(), ["company"] = new Hashtable { ["displayName"] = "Contoso", ["AdditionalProperties"] = "{}" } },
+            ["AdditionalProperties"] = new Hashtable { ["newBetaMember"] = "kept" },
+        };
+
+        var body = PositionBody.FromInput(input);
+
+        Json.Equal("""{"detail":{"company":{"displayName":"Contoso"},"jobTitle":"Engineer"},"newBetaMember":"kept"}""", body.ToJson());
+        Assert.Empty(body.Warnings);
+    }
+
+    [Fact]
+    public void InARowNullsMeanNotGivenAtEveryDepth()
+    {
+        var row = new Hashtable { ["detail"] = new Hashtable { ["jobTitle"] = "Engineer", ["role"] = null, ["company"] = new Hashtable { ["displayName"] = null, ["department"] = "R&D" } }, ["manager"] = null };
+
+        var fromRow = PositionBody.FromInput(row, new PositionBodyOptions { NullsAreNotGiven = true });
+        var fromCommandLine = PositionBody.FromInput(row);
+
+        Json.Equal("""{"detail":{"company":{"department":"R&D"},"jobTitle":"Engineer"}}""", fromRow.ToJson());
+        Assert.Contains("\"role\":null", fromCommandLine.ToJson());
     }
 }

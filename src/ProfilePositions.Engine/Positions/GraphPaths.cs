@@ -17,17 +17,9 @@ namespace ProfilePositions.Engine.Positions
         public const string ApiVersion = "beta";
 
         /// <summary>The user as the output objects carry it: "me" when none was given.</summary>
-        public static string DisplayUser(string? userId)
-        {
-            var trimmed = userId?.Trim();
-            return string.IsNullOrEmpty(trimmed) ? "me" : trimmed!;
-        }
+        public static string DisplayUser(string? userId) => string.IsNullOrEmpty(userId) ? "me" : userId!;
 
-        public static bool IsMe(string? userId)
-        {
-            var trimmed = userId?.Trim();
-            return string.IsNullOrEmpty(trimmed) || string.Equals(trimmed, "me", StringComparison.OrdinalIgnoreCase);
-        }
+        public static bool IsMe(string? userId) => string.IsNullOrEmpty(userId) || string.Equals(userId, "me", StringComparison.OrdinalIgnoreCase);
 
         /// <summary>"me", "users/{escaped}" or "users('{value}')".</summary>
         public static string UserSegment(string? userId)
@@ -37,8 +29,8 @@ namespace ProfilePositions.Engine.Positions
                 return "me";
             }
 
-            var value = userId!.Trim();
-            CheckControlCharacters(value, "UserId");
+            var value = userId!;
+            CheckValue(value, "UserId");
             return NeedsKeySyntax(value) ? "users(" + KeyLiteral(value) + ")" : "users/" + EscapeSegment(value);
         }
 
@@ -49,8 +41,8 @@ namespace ProfilePositions.Engine.Positions
                 throw new PositionInputException("WorkPositionId", "The position id is empty: give the id of a position (Get-ProfilePosition shows it).");
             }
 
-            var value = positionId.Trim();
-            CheckControlCharacters(value, "WorkPositionId");
+            var value = positionId;
+            CheckValue(value, "WorkPositionId");
             return NeedsKeySyntax(value) ? "positions(" + KeyLiteral(value) + ")" : "positions/" + EscapeSegment(value);
         }
 
@@ -133,15 +125,26 @@ namespace ProfilePositions.Engine.Positions
         private static bool IsUnreserved(char c) =>
             (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
 
-        private static void CheckControlCharacters(string value, string parameter)
+        /// <summary>
+        /// Refused, not repaired: a value with a control character (CR, LF, TAB) or with spaces around it is a damaged
+        /// cell, and trimming it could address somebody else ("\r\nme" is not "me").
+        /// </summary>
+        private static void CheckValue(string value, string parameter)
         {
             foreach (var c in value)
             {
                 if (char.IsControl(c))
                 {
-                    throw new PositionInputException(parameter, $"The {parameter} value contains a control character; check for stray line breaks or tabs.");
+                    throw new PositionInputException(parameter, $"The {parameter} value '{Visible(value)}' contains a control character (a line break or a tab); fix the input. It is not trimmed, so that nothing goes to a user or position it does not name.");
                 }
             }
+
+            if (value.Trim().Length != value.Length)
+            {
+                throw new PositionInputException(parameter, $"The {parameter} value '{value}' has spaces before or after it; fix the input. It is not trimmed, so that nothing goes to a user or position it does not name.");
+            }
         }
+
+        private static string Visible(string value) => value.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t");
     }
 }

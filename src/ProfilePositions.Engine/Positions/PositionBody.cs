@@ -11,6 +11,19 @@ namespace ProfilePositions.Engine.Positions
     /// (with a warning), explicit nulls kept, read-only members dropped (with a warning), types checked.
     /// Throws PositionInputException with a clear message when a value cannot be sent.
     /// </summary>
+    /// <summary>How a body is read from the input.</summary>
+    public sealed class PositionBodyOptions
+    {
+        /// <summary>Reads numeric day/month dates such as 4/1/2019 (-DateCulture); null refuses them as ambiguous.</summary>
+        public System.Globalization.CultureInfo? DateCulture { get; set; }
+
+        /// <summary>For FromInput: the body came from the pipeline as a row, so a null anywhere means "not given".</summary>
+        public bool NullsAreNotGiven { get; set; }
+
+        /// <summary>For FromParameters: the parameters whose values came from a piped row (nulls inside them mean "not given").</summary>
+        public ISet<string> RowParameters { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+    }
+
     public sealed class PositionBody
     {
         // Parameter name -> Graph member of workPosition, in the order they are written.
@@ -115,7 +128,10 @@ namespace ProfilePositions.Engine.Positions
         /// a WorkPosition, or a JSON object string. Nested values may be dictionaries, GraphObjects, lists or JSON strings.
         /// PSObjects must be unwrapped by the caller into dictionaries/lists/primitives.
         /// </summary>
-        public static PositionBody FromInput(object? input)
+        public static PositionBody FromInput(object? input) => FromInput(input, null);
+
+        /// <param name="options">How dates are read and whether nulls mean "not given" (a piped row); null for the defaults.</param>
+        public static PositionBody FromInput(object? input, PositionBodyOptions? options)
         {
             if (input is PositionBody already)
             {
@@ -128,8 +144,9 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var warnings = new List<string>();
-            var reader = new PositionInput(warnings) { QuietReadOnly = input is WorkPosition };
+            var reader = new PositionInput(warnings) { QuietReadOnly = input is WorkPosition, DateCulture = options?.DateCulture, DropNulls = options?.NullsAreNotGiven ?? false };
             var shaped = (WorkPosition)reader.ShapeObject(input, PositionSchema.WorkPosition, string.Empty);
+            CheckDateOrder(shaped);
             return new PositionBody(shaped, warnings);
         }
 
@@ -142,7 +159,10 @@ namespace ProfilePositions.Engine.Positions
         /// Empty strings count as not given (CSV cells); $null is sent as null. Other keys (UserId, WorkPositionId,
         /// common parameters) are ignored, so a cmdlet may pass its bound parameters as they are.
         /// </summary>
-        public static PositionBody FromParameters(IDictionary<string, object?> parameters)
+        public static PositionBody FromParameters(IDictionary<string, object?> parameters) => FromParameters(parameters, null);
+
+        /// <param name="options">How dates are read, and which parameters came from a piped row (nulls inside them mean "not given").</param>
+        public static PositionBody FromParameters(IDictionary<string, object?> parameters, PositionBodyOptions? options)
         {
             if (parameters == null)
             {
@@ -162,7 +182,9 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var body = new PositionBody();
-            var input = new PositionInput(body.Warnings);
+            var commandLineInput = new PositionInput(body.Warnings) { DateCulture = options?.DateCulture };
+            var rowInput = new PositionInput(body.Warnings) { DateCulture = options?.DateCulture, DropNulls = true };
+            PositionInput InputFor(string parameter) => options != null && options.RowParameters.Contains(parameter) ? rowInput : commandLineInput;
             var position = body.Value;
 
             foreach (var map in PositionParameters)
@@ -170,7 +192,7 @@ namespace ProfilePositions.Engine.Positions
                 if (given.TryGetValue(map[0], out var value))
                 {
                     var member = PositionSchema.WorkPosition.Find(map[1])!;
-                    position.SetMember(member.Name, input.ConvertValue(value, member, map[0]));
+                    position.SetMember(member.Name, InputFor(map[0]).ConvertValue(value, member, map[0]));
                 }
             }
 
@@ -178,19 +200,19 @@ namespace ProfilePositions.Engine.Positions
             {
                 var detail = position.GetMember("detail") as PositionDetail ?? new PositionDetail();
                 position.SetMember("detail", detail);
-                Apply(given, DetailParameters, detail, PositionSchema.PositionDetail, input);
+                Apply(given, DetailParameters, detail, PositionSchema.PositionDetail, InputFor);
 
                 if (AnyGiven(given, CompanyParameters) || AnyGiven(given, AddressParameters))
                 {
                     var company = detail.GetMember("company") as CompanyDetail ?? new CompanyDetail();
                     detail.SetMember("company", company);
-                    Apply(given, CompanyParameters, company, PositionSchema.CompanyDetail, input);
+                    Apply(given, CompanyParameters, company, PositionSchema.CompanyDetail, InputFor);
 
                     if (AnyGiven(given, AddressParameters))
                     {
                         var address = company.GetMember("address") as PhysicalAddress ?? new PhysicalAddress();
                         company.SetMember("address", address);
-                        Apply(given, AddressParameters, address, PositionSchema.PhysicalAddress, input);
+                        Apply(given, AddressParameters, address, PositionSchema.PhysicalAddress, InputFor);
                     }
                 }
             }
@@ -199,7 +221,7 @@ namespace ProfilePositions.Engine.Positions
             {
                 // Extra members are the point of -AdditionalProperties, so no warning for unknown keys there;
                 // explicit parameters win over the same member given here.
-                var extraInput = new PositionInput(body.Warnings) { WarnOnUnknown = false };
+                var extraInput = new PositionInput(body.Warnings) { WarnOnUnknown = false, DateCulture = options?.DateCulture, DropNulls = InputFor("AdditionalProperties") == rowInput };
                 var extra = extraInput.ShapeObject(additional, PositionSchema.WorkPosition, string.Empty);
                 foreach (var member in extra.GetMembers())
                 {
@@ -210,7 +232,21 @@ namespace ProfilePositions.Engine.Positions
                 }
             }
 
+            CheckDateOrder(position);
             return body;
+        }
+
+        /// <summary>An end before the start in one item is a mistake in the input, not something to send.</summary>
+        private static void CheckDateOrder(WorkPosition position)
+        {
+            var detail = position.GetMember("detail") as PositionDetail;
+            if (detail?.GetMember("startMonthYear") is string start && detail.GetMember("endMonthYear") is string end
+                && DateTime.TryParseExact(start, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var from)
+                && DateTime.TryParseExact(end, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var to)
+                && to < from)
+            {
+                throw new PositionInputException("EndMonthYear", "EndMonthYear (" + end + ") is before StartMonthYear (" + start + "); check the dates (and -DateCulture, if they are numeric day/month dates).");
+            }
         }
 
         private static bool AnyGiven(Dictionary<string, object?> given, string[][] maps)
@@ -226,14 +262,14 @@ namespace ProfilePositions.Engine.Positions
             return false;
         }
 
-        private static void Apply(Dictionary<string, object?> given, string[][] maps, GraphObject target, TypeSpec type, PositionInput input)
+        private static void Apply(Dictionary<string, object?> given, string[][] maps, GraphObject target, TypeSpec type, Func<string, PositionInput> inputFor)
         {
             foreach (var map in maps)
             {
                 if (given.TryGetValue(map[0], out var value))
                 {
                     var member = type.Find(map[1])!;
-                    target.SetMember(member.Name, input.ConvertValue(value, member, map[0]));
+                    target.SetMember(member.Name, inputFor(map[0]).ConvertValue(value, member, map[0]));
                 }
             }
         }

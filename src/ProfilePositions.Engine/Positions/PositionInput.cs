@@ -31,14 +31,18 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>When false, unknown keys are sent without a warning (used for -AdditionalProperties, where they are the point).</summary>
         public bool WarnOnUnknown { get; set; } = true;
 
+        /// <summary>When true, a null anywhere means "not given" (a piped row's cells), never "clear this member".</summary>
+        public bool DropNulls { get; set; }
+
+        /// <summary>The culture that reads numeric day/month dates such as 4/1/2019 (-DateCulture); null refuses them.</summary>
+        public CultureInfo? DateCulture { get; set; }
+
         public GraphObject ShapeObject(object? input, TypeSpec type, string path)
         {
-            var entries = AsEntries(input, path, type);
             var result = type.Create();
             var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var entry in entries)
+            foreach (var (key, rawValue, extra) in Members(AsEntries(input, path, type), path))
             {
-                var key = entry.Key;
                 var memberPath = Join(path, key);
                 if (seen.TryGetValue(key, out var earlier))
                 {
@@ -46,6 +50,11 @@ namespace ProfilePositions.Engine.Positions
                 }
 
                 seen[key] = key;
+                if (DropNulls && Unwrap(rawValue) == null)
+                {
+                    continue;
+                }
+
                 var member = type.Find(key);
                 if (member == null)
                 {
@@ -62,12 +71,12 @@ namespace ProfilePositions.Engine.Positions
                         continue;
                     }
 
-                    if (WarnOnUnknown && !key.StartsWith("@odata.", StringComparison.OrdinalIgnoreCase))
+                    if (WarnOnUnknown && !extra && !key.StartsWith("@odata.", StringComparison.OrdinalIgnoreCase))
                     {
                         _warnings.Add($"'{memberPath}' is not a known member of {type.GraphName}; it is sent as given.");
                     }
 
-                    result.SetMember(key, ToPlain(entry.Value));
+                    result.SetMember(key, DropNulls ? WithoutNulls(ToPlain(rawValue)) : ToPlain(rawValue));
                     continue;
                 }
 
@@ -82,7 +91,7 @@ namespace ProfilePositions.Engine.Positions
                     continue;
                 }
 
-                var value = Unwrap(entry.Value);
+                var value = Unwrap(rawValue);
                 if (value is string text && text.Length == 0 && member.Kind != MemberKind.String)
                 {
                     // An empty CSV cell means "not given", not "clear this member".
@@ -99,6 +108,90 @@ namespace ProfilePositions.Engine.Positions
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// The entries of an object, with the output objects' helper member AdditionalProperties (which ConvertTo-Json
+        /// and Export-Csv write, as an object or as its text) opened up: its members are the object's own extra members,
+        /// sent as given without a warning. "extra" is true for those.
+        /// </summary>
+        private IEnumerable<(string Key, object? Value, bool Extra)> Members(IEnumerable<KeyValuePair<string, object?>> entries, string path)
+        {
+            foreach (var entry in entries)
+            {
+                if (!string.Equals(entry.Key, AdditionalPropertiesName, StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return (entry.Key, entry.Value, false);
+                    continue;
+                }
+
+                var value = Unwrap(entry.Value);
+                if (value == null || (value is string blank && blank.Trim().Length == 0))
+                {
+                    continue;
+                }
+
+                if (value is string text)
+                {
+                    value = ParseJson(text, Join(path, entry.Key));
+                }
+
+                IEnumerable<KeyValuePair<string, object?>> extras;
+                switch (value)
+                {
+                    case GraphObject graphObject:
+                        extras = graphObject.GetMembers();
+                        break;
+                    case IDictionary dictionary:
+                        extras = GraphJson.Entries(dictionary);
+                        break;
+                    case IEnumerable<KeyValuePair<string, object?>> pairs:
+                        extras = pairs;
+                        break;
+                    default:
+                        throw new PositionInputException(Join(path, entry.Key), $"'{Join(path, entry.Key)}' must hold the extra members as an object (a hashtable or JSON object text); got {Describe(value)}.");
+                }
+
+                foreach (var extra in extras)
+                {
+                    yield return (extra.Key, extra.Value, true);
+                }
+            }
+        }
+
+        /// <summary>The output objects' bag of members that have no property (GraphObject.AdditionalProperties).</summary>
+        private const string AdditionalPropertiesName = "AdditionalProperties";
+
+        /// <summary>A plain value with every null member and item left out (a row's nulls mean "not given" at every depth).</summary>
+        internal static object? WithoutNulls(object? value)
+        {
+            switch (value)
+            {
+                case IDictionary<string, object?> map:
+                    var kept = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    foreach (var pair in map)
+                    {
+                        if (pair.Value != null)
+                        {
+                            kept[pair.Key] = WithoutNulls(pair.Value);
+                        }
+                    }
+
+                    return kept;
+                case IList list when !(value is string):
+                    var items = new List<object?>();
+                    foreach (var item in list)
+                    {
+                        if (item != null)
+                        {
+                            items.Add(WithoutNulls(item));
+                        }
+                    }
+
+                    return items;
+                default:
+                    return value;
+            }
         }
 
         private static void InSchemaOrder(GraphObject target, TypeSpec type)
@@ -148,7 +241,7 @@ namespace ProfilePositions.Engine.Positions
                 case MemberKind.Double:
                     return ToDouble(value, path);
                 case MemberKind.Date:
-                    return ToDate(value, path);
+                    return ToDate(value, path, DateCulture);
                 case MemberKind.Enum:
                     return ToEnum(value, member.Enum!, path);
                 case MemberKind.FlagsEnum:
@@ -215,6 +308,11 @@ namespace ProfilePositions.Engine.Positions
             foreach (var item in items)
             {
                 var plain = Unwrap(item);
+                if (plain == null && DropNulls)
+                {
+                    continue;
+                }
+
                 list.Add(plain == null ? null! : ToText(plain, path));
             }
 
@@ -246,6 +344,11 @@ namespace ProfilePositions.Engine.Positions
             foreach (var item in items)
             {
                 var plain = Unwrap(item);
+                if (plain == null && DropNulls)
+                {
+                    continue;
+                }
+
                 list.Add(plain == null ? null : ShapeObject(plain, type, path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]"));
                 index++;
             }
@@ -276,17 +379,12 @@ namespace ProfilePositions.Engine.Positions
 
         private static bool ToBoolean(object value, string path)
         {
-            if (value is string text && bool.TryParse(text.Trim(), out var parsed))
+            if (PositionValues.TryReadBoolean(value, out var parsed))
             {
                 return parsed;
             }
 
-            if (value is bool b)
-            {
-                return b;
-            }
-
-            throw new PositionInputException(path, $"'{path}' must be $true or $false (or the text True/False); got {Describe(value)}.");
+            throw new PositionInputException(path, $"'{path}' must be $true or $false (or the text True/False, Yes/No, 1/0); got {Describe(value)}.");
         }
 
         private static int ToInt32(object value, string path)
@@ -301,41 +399,33 @@ namespace ProfilePositions.Engine.Positions
             return number ?? throw new PositionInputException(path, $"'{path}' must be a number; got {Describe(value)}.");
         }
 
-        /// <summary>Edm.Date "yyyy-MM-dd"; "yyyy-MM" and DateTime values mean the first day of that month.</summary>
-        internal static string ToDate(object value, string path)
+        /// <summary>Edm.Date "yyyy-MM-dd" from the forms <see cref="PositionDates"/> accepts; DateTime values mean the first day of their month.</summary>
+        internal static string ToDate(object value, string path, CultureInfo? dateCulture = null)
         {
             switch (value)
             {
                 case DateTime dt:
-                    return new DateTime(dt.Year, dt.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return PositionDates.Format(new DateTime(dt.Year, dt.Month, 1));
                 case DateTimeOffset dto:
-                    return new DateTime(dto.Year, dto.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                    return PositionDates.Format(new DateTime(dto.Year, dto.Month, 1));
                 case string text:
-                    var trimmed = text.Trim();
-                    if (DateTime.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                    var result = PositionDates.Read(text, dateCulture, out var problem);
+                    if (result != null)
                     {
-                        return day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                        return result;
                     }
 
-                    if (DateTime.TryParseExact(trimmed, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
-                    {
-                        return month.ToString("yyyy-MM-01", CultureInfo.InvariantCulture);
-                    }
-
-                    if (trimmed.Length > 10 && trimmed[10] == 'T' && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var stamp))
-                    {
-                        return new DateTime(stamp.Year, stamp.Month, 1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                    }
-
-                    break;
+                    throw new PositionInputException(path, $"'{path}' {problem}; got {Describe(value)}.");
             }
 
-            throw new PositionInputException(path, $"'{path}' must be a date: yyyy-MM-dd, yyyy-MM (e.g. 2021-03 for March 2021) or a [datetime]; got {Describe(value)}.");
+            throw new PositionInputException(path, $"'{path}' must be a date: yyyy-MM-dd, yyyy-MM (e.g. 2021-03 for March 2021), a month name (March 2021) or a [datetime]; got {Describe(value)}.");
         }
 
         private static string ToEnum(object value, EnumSpec spec, string path)
         {
-            var name = value is Enum e ? spec.FindName(e.ToString()) : (value is bool ? null : PositionReader.ReadEnum(value, spec));
+            // Names only: the numbers Graph's metadata gives the members are for reading old responses, never for writing
+            // ("8" in a CSV cell is a typo far more often than a deliberate "organization").
+            var name = value is Enum e ? spec.FindName(e.ToString()) : value is string text ? spec.FindName(text.Trim()) : null;
             return name ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()}; got {Describe(value)}.");
         }
 
@@ -344,11 +434,11 @@ namespace ProfilePositions.Engine.Positions
             string? names = null;
             if (value is Enum e)
             {
-                names = PositionReader.ReadFlags(e.ToString().Replace(" ", string.Empty), spec);
+                names = PositionReader.FlagNames(e.ToString().Replace(" ", string.Empty), spec);
             }
-            else if (value is string || (value is IConvertible convertible && PositionReader.IsNumber(convertible)))
+            else if (value is string text)
             {
-                names = PositionReader.ReadFlags(value, spec);
+                names = PositionReader.FlagNames(text, spec);
             }
             else if (value is IEnumerable items && !(value is IDictionary))
             {
@@ -361,7 +451,7 @@ namespace ProfilePositions.Engine.Positions
                 names = parts.Count == 0 ? null : string.Join(",", parts);
             }
 
-            return names ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()} (several may be combined with commas); got {Describe(value)}.");
+            return names ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()} (several may be combined with commas); got {Describe(value)}. Numbers are not accepted: write the names.");
         }
 
         /// <summary>Unknown members are sent as given; nested hashtables and arrays become JSON objects and arrays.</summary>

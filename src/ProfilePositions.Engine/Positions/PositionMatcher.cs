@@ -7,7 +7,8 @@ using System.Linq;
 namespace ProfilePositions.Engine.Positions
 {
     /// <summary>
-    /// Whether a stored position is what a create body asked for: every member of the body equals the stored value.
+    /// Whether a stored position is what a create body asked for: every schema member of the body equals the stored value
+    /// (annotations such as @odata.type and members the schema does not know are not compared).
     /// Members are found by Graph name, case-insensitively; nested objects compare member by member (the server may
     /// add members the body did not give); a null in the body matches null or absent; lists compare item by item in
     /// order; enum values compare case-insensitively (flags as a set); dates compare by day; numbers by value.
@@ -42,6 +43,13 @@ namespace ProfilePositions.Engine.Positions
             foreach (var member in sent)
             {
                 var spec = type?.Find(member.Key);
+                if (spec == null && type != null)
+                {
+                    // Only the schema's members identify a position: annotations (@odata.type) and members this module
+                    // does not know are not stored back as sent, so comparing them would miss the position and create it twice.
+                    continue;
+                }
+
                 if (!MatchesValue(member.Value, GraphJson.Lookup(stored, member.Key), spec))
                 {
                     return false;

@@ -168,23 +168,29 @@ namespace ProfilePositions.Engine.Positions
                     return FlagsFromNumber(number, spec);
                 }
 
-                var names = new List<string>();
-                foreach (var part in text.Split(','))
-                {
-                    var name = spec.FindName(part.Trim());
-                    if (name == null)
-                    {
-                        return null;
-                    }
-
-                    names.Add(name);
-                }
-
-                return names.Count == 0 ? null : string.Join(",", names);
+                return FlagNames(text, spec);
             }
 
             var value = ReadInt32(raw);
             return value.HasValue ? FlagsFromNumber(value.Value, spec) : null;
+        }
+
+        /// <summary>"organization" or "organization, contacts" (names only, any case); null when a part is not a name.</summary>
+        internal static string? FlagNames(string text, EnumSpec spec)
+        {
+            var names = new List<string>();
+            foreach (var part in text.Split(','))
+            {
+                var name = spec.FindName(part.Trim());
+                if (name == null)
+                {
+                    return null;
+                }
+
+                names.Add(name);
+            }
+
+            return names.Count == 0 ? null : string.Join(",", names);
         }
 
         internal static string? FlagsFromNumber(int number, EnumSpec spec)

@@ -26,6 +26,44 @@ namespace ProfilePositions.Engine.Positions
         };
 
         /// <summary>
+        /// A boolean as rows and command lines give it: $true/$false, 1/0, or the text True/False, Yes/No, 1/0 in any
+        /// case. Anything else is not a boolean (it is refused, never guessed).
+        /// </summary>
+        public static bool TryReadBoolean(object? value, out bool result)
+        {
+            result = false;
+            switch (value)
+            {
+                case bool flag:
+                    result = flag;
+                    return true;
+                case string text:
+                    switch (text.Trim().ToLowerInvariant())
+                    {
+                        case "true":
+                        case "yes":
+                        case "1":
+                            result = true;
+                            return true;
+                        case "false":
+                        case "no":
+                        case "0":
+                            return true;
+                    }
+
+                    return false;
+                case int number when number == 0 || number == 1:
+                    result = number == 1;
+                    return true;
+                case long number when number == 0 || number == 1:
+                    result = number == 1;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>
         /// The items of a JSON array text (how the module's objects print a collection, so a CSV cell reads back):
         /// dictionaries, lists, strings, booleans and numbers.
         /// </summary>
