@@ -113,6 +113,23 @@ public sealed class AdminRouteTests(SandboxFixture fixture) : SandboxTestBase<Sa
     }
 
     [Fact]
+    public async Task Journal_names_the_caller_whose_token_sent_each_request_apart_from_the_user_addressed()
+    {
+        var users = await Sandbox.UsersAsync();
+        var caller = users[0].UserPrincipalName;
+        var other = users[1].Id;
+        var token = await Sandbox.TokenAsync(caller, "User.ReadWrite.All");
+        await Sandbox.ClearJournalAsync();
+        await Sandbox.PostJsonAsync($"beta/users/{other}/profile/positions", token, SandboxClient.PositionBody("Written for another user"));
+        await Sandbox.GetAsync("beta/me/profile/positions", "not-a-token");
+
+        var graph = (await Sandbox.JournalAsync()).Where(e => e!["path"]!.GetValue<string>().Contains("profile/positions", StringComparison.OrdinalIgnoreCase)).ToList();
+        Assert.Equal(caller, graph[0]!["caller"]!.GetValue<string>());
+        Assert.NotEqual(caller, graph[0]!["user"]!.GetValue<string>());
+        Assert.Null(graph[1]!["caller"]);
+    }
+
+    [Fact]
     public async Task Admin_routes_are_not_under_beta()
     {
         var response = await Sandbox.GetAsync("beta/_sandbox/health", await Sandbox.TokenAsync());

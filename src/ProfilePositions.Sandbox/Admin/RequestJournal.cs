@@ -16,7 +16,8 @@ internal sealed record JournalEntry(
     string? ClientRequestId,
     int? RetryAttempt,
     string? Body,
-    string? User);
+    string? User,
+    string? Caller = null);
 
 /// <summary>The last 10,000 Graph requests, newest last. Appending takes a short lock and copies nothing.</summary>
 internal sealed class RequestJournal
@@ -97,6 +98,7 @@ internal sealed class RequestJournal
 
             WriteNullable(writer, "body", entry.Body);
             WriteNullable(writer, "user", entry.User);
+            WriteNullable(writer, "caller", entry.Caller);
             writer.WriteEndObject();
         }
 

@@ -99,7 +99,7 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
 
             journal.Append(new JournalEntry(journal.NextSequence(), DateTime.UtcNow, request.Method, DecodedPathAndVersion(request.RawPath), request.RawQuery,
                 envelopeSeq, item.Id, itemOutcome.WireStatus, itemOutcome.FaultDescription, request.SentClientRequestId, request.RetryAttempt,
-                request.HasBody ? Encoding.UTF8.GetString(request.Body) : null, itemOutcome.User?.UserPrincipalName));
+                request.HasBody ? Encoding.UTF8.GetString(request.Body) : null, itemOutcome.User?.UserPrincipalName, itemOutcome.Caller));
 
             if (itemOutcome.Transport != TransportFault.None)
             {

@@ -15,6 +15,9 @@ internal sealed class GraphOutcome(GraphResponse response)
     /// <summary>The addressed user (for <c>/me</c>, the caller), when known.</summary>
     public TenantUser? User { get; set; }
 
+    /// <summary>Who sent it: the UPN (else the object id) of the token's user, when the token could be read.</summary>
+    public string? Caller { get; set; }
+
     /// <summary>Status as seen on the wire: 0 when the connection is dropped without a response.</summary>
     public int WireStatus => Transport is TransportFault.Hang or TransportFault.Close or TransportFault.Reset ? 0 : Response.Status;
 }

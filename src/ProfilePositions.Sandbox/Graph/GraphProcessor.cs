@@ -39,6 +39,7 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
 
         var outcome = failing ? FaultOutcome(request, fault!, executed) : new GraphOutcome(executed!);
         outcome.User = user;
+        outcome.Caller = caller?.UserPrincipalName ?? caller?.ObjectId;
         outcome.FaultDescription ??= fault?.Description;
         if (target == FaultTarget.Request)
         {

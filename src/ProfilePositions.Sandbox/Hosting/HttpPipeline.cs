@@ -112,7 +112,7 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
 
         runtime.Journal.Append(new JournalEntry(seq, DateTime.UtcNow, request.Method, Uri.UnescapeDataString(rawPath), rawQuery, null, null,
             outcome.WireStatus, outcome.FaultDescription, sentClientRequestId, request.RetryAttempt,
-            body.Length > 0 ? Encoding.UTF8.GetString(body) : null, outcome.User?.UserPrincipalName));
+            body.Length > 0 ? Encoding.UTF8.GetString(body) : null, outcome.User?.UserPrincipalName, outcome.Caller ?? runtime.Tokens.Peek(request.Authorization)?.UserPrincipalName));
 
         switch (outcome.Transport)
         {
