@@ -3,9 +3,16 @@ using System.Collections.Generic;
 
 namespace ProfilePositions
 {
-    /// <summary>What <c>Connect-ProfileGraph</c> set up. Never holds the token itself.</summary>
+    /// <summary>
+    /// What <c>Connect-ProfileGraph</c> set up. Never holds the token itself. The object Connect-ProfileGraph and
+    /// Get-ProfileGraphContext write also works as <c>-Connection</c>: it carries a reference to its live connection,
+    /// which is not a property, so it is never shown, serialised or exported.
+    /// </summary>
     public sealed class ProfileGraphContext
     {
+        /// <summary>The live connection (an engine object); null for a context made by hand or deserialised.</summary>
+        internal object? Connection;
+
         public string? Account { get; set; }
 
         public string? TenantId { get; set; }
@@ -32,5 +39,9 @@ namespace ProfilePositions
         public string ContextScope { get; set; } = "Process";
 
         public DateTimeOffset? TokenExpiresOn { get; set; }
+
+        /// <summary>"adele@contoso.com (tenant) at https://graph.microsoft.com/", never the token.</summary>
+        public override string ToString() =>
+            (Account ?? "unknown account") + (TenantId == null ? string.Empty : " (" + TenantId + ")") + " at " + GraphEndpoint;
     }
 }

@@ -38,12 +38,18 @@ namespace ProfilePositions.Commands
             }
         }
 
-        /// <summary>A per-item error whose displayed message starts with the item, e.g. "For user 'x': ...".</summary>
+        /// <summary>A per-item error whose displayed message starts with the item, e.g. "Row 3 (user 'x'): ..." or "For user 'x': ...".</summary>
         public static ErrorRecord ForItem(Exception exception, object? target, string itemLabel)
         {
             var record = From(exception, target);
+            if (target is PSObject row && row.BaseObject is PSCustomObject)
+            {
+                // The row as PowerShell shows it, @{UserId=...; JobTitle=...}: PSObject would say nothing about it.
+                record.CategoryInfo.TargetType = nameof(PSCustomObject);
+            }
+
             var shown = record.ErrorDetails?.Message ?? exception.Message;
-            record.ErrorDetails = new ErrorDetails("For " + itemLabel + ": " + shown) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
+            record.ErrorDetails = new ErrorDetails(itemLabel + ": " + shown) { RecommendedAction = record.ErrorDetails?.RecommendedAction };
             return record;
         }
 

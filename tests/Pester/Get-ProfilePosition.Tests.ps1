@@ -202,7 +202,9 @@ Describe 'Get-ProfilePosition errors' {
 
         $failures.Count | Should -Be 1
         $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $failures[0].TargetObject | Should -Be 'nobody@contoso.com'
+        # The target is the piped object itself, and the message names its row.
+        $failures[0].TargetObject | Should -Be $items[0]
+        "$($failures[0])" | Should -BeLike "Row 1 (user 'nobody@contoso.com'): *"
         $failures[0].ErrorDetails.RecommendedAction | Should -Match 'user'
         $positions.Count | Should -Be $script:pagedTitles.Count
     }

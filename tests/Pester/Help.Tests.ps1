@@ -54,6 +54,10 @@ BeforeAll {
         $Type.Name
     }
 
+    function Test-DontShow($Parameter) {
+        [bool] ($Parameter.Attributes | Where-Object { $_ -is [Management.Automation.ParameterAttribute] -and $_.DontShow })
+    }
+
     function Test-HumanExample([string] $Code) {
         # True when the example signs in interactively (a person at a browser): Connect-ProfileGraph without -AccessToken.
         $ast = [Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null)
@@ -74,7 +78,8 @@ Describe 'Help of <Name>' -ForEach $commandCases {
         foreach ($parameter in @($help.parameters.parameter)) {
             if ($parameter) { $documented[$parameter.name] = $parameter }
         }
-        $ownParameters = @($command.Parameters.Values | Where-Object { $_.Name -notin $script:CommonParameterNames })
+        # Parameters marked DontShow (the hidden pipeline parameter) are not part of the help, as Get-Help hides them too.
+        $ownParameters = @($command.Parameters.Values | Where-Object { $_.Name -notin $script:CommonParameterNames -and -not (Test-DontShow $_) })
     }
 
     It 'comes from the MAML file (ProfilePositions.dll-Help.xml)' {
@@ -131,13 +136,13 @@ Describe 'Help of <Name>' -ForEach $commandCases {
         $syntaxItems = @($help.syntax.syntaxItem)
         $syntaxItems.Count | Should -Be $command.ParameterSets.Count
         foreach ($set in $command.ParameterSets) {
-            $expected = @($set.Parameters | Where-Object { $_.Name -notin $script:CommonParameterNames } | ForEach-Object Name | Sort-Object)
+            $expected = @($set.Parameters | Where-Object { $_.Name -notin $script:CommonParameterNames -and -not (Test-DontShow $command.Parameters[$_.Name]) } | ForEach-Object Name | Sort-Object)
             $match = $syntaxItems | Where-Object {
                 $names = @($_.parameter | Where-Object { $_ } | ForEach-Object name | Sort-Object)
                 ($names -join ',') -eq ($expected -join ',')
             } | Select-Object -First 1
             $match | Should -Not -BeNullOrEmpty -Because "parameter set '$($set.Name)' has $($expected -join ', ')"
-            foreach ($parameter in $set.Parameters | Where-Object { $_.Name -notin $script:CommonParameterNames }) {
+            foreach ($parameter in $set.Parameters | Where-Object { $_.Name -notin $script:CommonParameterNames -and -not (Test-DontShow $command.Parameters[$_.Name]) }) {
                 $entry = $match.parameter | Where-Object name -EQ $parameter.Name
                 ($entry.required -eq 'true') | Should -Be $parameter.IsMandatory -Because "-$($parameter.Name) in set '$($set.Name)'"
             }

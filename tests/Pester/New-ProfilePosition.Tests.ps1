@@ -326,8 +326,8 @@ Describe 'New-ProfilePosition pipeline input' {
 
         $created.Detail.JobTitle | Should -Be 'Named row'
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -Be 'InvalidPositionInput,ProfilePositions.Commands.NewProfilePositionCommand'
-        "$($failures[0])" | Should -Match 'UserId is empty'
+        $failures[0].FullyQualifiedErrorId | Should -Be 'UserIdMissing,ProfilePositions.Commands.NewProfilePositionCommand'
+        "$($failures[0])" | Should -BeLike "Row 1 (no UserId, job title 'Nobody named'): UserId is empty*"
         @(Get-GraphRequest -Sandbox $script:sandbox | Where-Object path -Like '/beta/me/*').Count | Should -Be 0
     }
 

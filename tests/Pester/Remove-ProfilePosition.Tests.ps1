@@ -142,13 +142,14 @@ Describe 'Remove-ProfilePosition errors' {
 
     It 'writes one ObjectNotFound error with the id as target and goes on with the next piped position' {
         $target = New-Target -OwnerId $script:signedIn.id
-        $items = [pscustomobject]@{ Id = 'gone-already' }, [pscustomobject]@{ Id = $target.id }
+        $items = [pscustomobject]@{ UserId = 'me'; Id = 'gone-already' }, [pscustomobject]@{ UserId = 'me'; Id = $target.id }
 
         $output = @($items | Remove-ProfilePosition -PassThru -ErrorVariable failures -ErrorAction SilentlyContinue)
 
         $output | Should -Be @($true)
         $failures.Count | Should -Be 1
-        $failures[0].TargetObject | Should -Be 'gone-already'
+        $failures[0].TargetObject | Should -Be $items[0]
+        "$($failures[0])" | Should -BeLike "Row 1 (user 'me', position 'gone-already'): *"
         $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $failures[0].FullyQualifiedErrorId | Should -BeLike '*,ProfilePositions.Commands.RemoveProfilePositionCommand'
         $failures[0].Exception.Message | Should -Match '404'

@@ -125,7 +125,7 @@ Describe 'Update-ProfilePosition pipeline input' {
 
         $updated.Id | Should -Be $first.id
         $failures.Count | Should -Be 1
-        "$($failures[0])" | Should -Match "For position '$($second.id)' of user '.+': 'abc' is not a whole number for -Layer"
+        "$($failures[0])" | Should -BeLike "Row 2 (user '$($owner.Value)', position '$($second.id)'): 'Layer' must be a whole number; got 'abc'*"
         $requests = @(Get-GraphRequest -Sandbox $script:sandbox)
         $requests.Count | Should -Be 1
         ConvertTo-CanonicalJson (Get-RequestJson $requests[0]) | Should -BeExactly (ConvertTo-CanonicalJson @{ detail = @{ layer = 2; company = @{ department = 'Finance' } } })
@@ -158,7 +158,7 @@ Describe 'Update-ProfilePosition checks, -WhatIf and errors' {
 
     It 'writes one ObjectNotFound error per missing position and updates the others' {
         $target = New-Target -OwnerId $script:signedIn.id
-        $items = [pscustomobject]@{ Id = 'missing-one' }, [pscustomobject]@{ Id = $target.id }
+        $items = [pscustomobject]@{ UserId = 'me'; Id = 'missing-one' }, [pscustomobject]@{ UserId = 'me'; Id = $target.id }
 
         $updated = @($items | Update-ProfilePosition -Role 'new role' -ErrorVariable failures -ErrorAction SilentlyContinue)
 
@@ -166,7 +166,8 @@ Describe 'Update-ProfilePosition checks, -WhatIf and errors' {
         $updated[0].Detail.Role | Should -Be 'new role'
         $failures.Count | Should -Be 1
         $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $failures[0].TargetObject | Should -Be 'missing-one'
+        $failures[0].TargetObject | Should -Be $items[0]
+        "$($failures[0])" | Should -BeLike "Row 1 (user 'me', position 'missing-one'): *"
         $failures[0].FullyQualifiedErrorId | Should -BeLike '*,ProfilePositions.Commands.UpdateProfilePositionCommand'
         $failures[0].Exception.Message | Should -Match '404'
         $failures[0].Exception.Message | Should -Match 'request-id'

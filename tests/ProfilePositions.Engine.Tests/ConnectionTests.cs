@@ -227,7 +227,7 @@ public sealed class ProfileStoreTests : IDisposable
         Assert.True(SignInOptions.From(new ConnectRequest()).Matches(read));
         Assert.False(SignInOptions.From(new ConnectRequest { ClientId = "other-app" }).Matches(read));
 
-        ProfileGraphSession.Disconnect();
+        ProfileGraphConnector.ForgetPersistedSignIn();
 
         Assert.False(File.Exists(ProfileStore.RecordPath));
         Assert.Null(await ProfileStore.LoadRecordAsync(CancellationToken.None));

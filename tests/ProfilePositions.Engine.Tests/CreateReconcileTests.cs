@@ -21,22 +21,24 @@ public sealed class CreateReconcileTests : IDisposable
     private readonly List<string> _log = new();
 
     // The log sink is async-local: set here, in the flow that runs the test, not inside an async helper.
-    public CreateReconcileTests() => ProfileGraphSession.Log = line => { lock (_log) { _log.Add(line); } };
+    private ProfileGraphConnection? _connection;
+
+    public CreateReconcileTests() => EngineLog.Current = line => { lock (_log) { _log.Add(line); } };
 
     public void Dispose()
     {
-        ProfileGraphSession.Log = null;
-        ProfileGraphSession.Disconnect();
+        EngineLog.Current = null;
+        _connection?.Disconnect();
     }
 
     private async Task<IProfilePositionService> ConnectAsync(FakeGraph graph)
     {
-        await ProfileGraphSession.ConnectAsync(
+        _connection = await ProfileGraphConnector.ConnectAsync(
             new ConnectRequest { AccessToken = TestTokens.Delegated(), GraphEndpoint = new Uri("https://graph.microsoft.com") },
             CancellationToken.None,
             graph,
             retry => retry.Delay = (wait, _) => { _waits.Add(wait); return Task.CompletedTask; });
-        return ProfileGraphSession.GetPositionService();
+        return _connection.Service;
     }
 
     private static PositionBody Body(string jobTitle = "Engineer") =>

@@ -8,7 +8,9 @@ public sealed class ErrorTests
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
 
     private static GraphServiceException Create(int status, string? body, string method = "GET", string? userId = null, string? positionId = null, AuthSnapshot? auth = null, IReadOnlyDictionary<string, string>? headers = null, int retries = 0) =>
-        GraphErrorFactory.Create(status, body, headers ?? NoHeaders, new FailedRequest { Method = method, UserId = userId, PositionId = positionId, Retries = retries, ClientRequestId = "sent-id" }, auth);
+        GraphErrorFactory.Create(status, body, headers ?? NoHeaders, new FailedRequest { Method = method, UserId = userId, PositionId = positionId, Retries = retries, ClientRequestId = "sent-id" }, auth, Redactor);
+
+    private static readonly SecretRedactor Redactor = new();
 
     [Fact]
     public void TheODataErrorIsReadWithItsInnerErrorAnyCase()
@@ -121,7 +123,7 @@ public sealed class ErrorTests
     public void TheTokenNeverAppearsInAnError()
     {
         var token = TestTokens.Delegated();
-        SecretRedactor.Register(token);
+        Redactor.Register(token);
         try
         {
             var error = Create(400, "{\"error\":{\"code\":\"BadRequest\",\"message\":\"echo: Bearer " + token + "\"}}");
@@ -132,7 +134,7 @@ public sealed class ErrorTests
         }
         finally
         {
-            SecretRedactor.Clear();
+            Redactor.Clear();
         }
     }
 }

@@ -12,16 +12,18 @@ public sealed class RetryTests : IDisposable
 {
     private readonly List<TimeSpan> _waits = new();
 
-    public void Dispose() => ProfileGraphSession.Disconnect();
+    private ProfileGraphConnection? _connection;
+
+    public void Dispose() => _connection?.Disconnect();
 
     private async Task<IProfilePositionService> ConnectAsync(ScriptedHandler handler)
     {
-        await ProfileGraphSession.ConnectAsync(
+        _connection = await ProfileGraphConnector.ConnectAsync(
             new ConnectRequest { AccessToken = TestTokens.Delegated(), GraphEndpoint = new Uri("https://graph.microsoft.com") },
             CancellationToken.None,
             handler,
             retry => retry.Delay = (wait, _) => { _waits.Add(wait); return Task.CompletedTask; });
-        return ProfileGraphSession.GetPositionService();
+        return _connection.Service;
     }
 
     private static Action<HttpResponseMessage> RetryAfter(string value) => r => r.Headers.TryAddWithoutValidation("Retry-After", value);

@@ -14,21 +14,23 @@ public sealed class ServiceTests : IDisposable
     private readonly string _token = TestTokens.Delegated(scp: "User.ReadWrite.All User.Read");
     private readonly List<string> _log = new();
 
+    private ProfileGraphConnection? _connection;
+
     public ServiceTests()
     {
-        ProfileGraphSession.Log = line => { lock (_log) { _log.Add(line); } };
+        EngineLog.Current = line => { lock (_log) { _log.Add(line); } };
     }
 
     public void Dispose()
     {
-        ProfileGraphSession.Log = null;
-        ProfileGraphSession.Disconnect();
+        EngineLog.Current = null;
+        _connection?.Disconnect();
     }
 
     private async Task<IProfilePositionService> ConnectAsync(LoopbackGraph graph)
     {
-        await ProfileGraphSession.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = graph.BaseUri }, CancellationToken.None);
-        return ProfileGraphSession.GetPositionService();
+        _connection = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = graph.BaseUri }, CancellationToken.None);
+        return _connection.Service;
     }
 
     [Fact]
@@ -36,7 +38,8 @@ public sealed class ServiceTests : IDisposable
     {
         using var graph = new LoopbackGraph(_ => new CannedResponse(200, "{}"));
 
-        var context = await ProfileGraphSession.ConnectAsync(new ConnectRequest { AccessToken = "Bearer " + _token, GraphEndpoint = new Uri(graph.BaseUri, "/beta") }, CancellationToken.None);
+        _connection = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = "Bearer " + _token, GraphEndpoint = new Uri(graph.BaseUri, "/beta") }, CancellationToken.None);
+        var context = _connection.Context;
 
         Assert.Equal("adele@contoso.com", context.Account);
         Assert.Equal("72f988bf-86f1-41af-91ab-2d7cd011db47", context.TenantId);
@@ -48,7 +51,7 @@ public sealed class ServiceTests : IDisposable
         Assert.True(context.TokenExpiresOn > DateTimeOffset.UtcNow);
         var everything = string.Join("|", typeof(ProfileGraphContext).GetProperties().Select(p => Convert.ToString(p.GetValue(context))));
         Assert.DoesNotContain(_token.Split('.')[2], everything);
-        Assert.Equal(context.Account, ProfileGraphSession.Current!.Account);
+        Assert.DoesNotContain(_token.Split('.')[2], context.ToString());
     }
 
     [Fact]
@@ -216,12 +219,11 @@ public sealed class ServiceTests : IDisposable
     {
         var appToken = TestTokens.Make(new { roles = new[] { "User.ReadWrite.All" }, tid = "t", exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() });
 
-        var error = await Assert.ThrowsAsync<ConnectionException>(() => ProfileGraphSession.ConnectAsync(new ConnectRequest { AccessToken = appToken, GraphEndpoint = new Uri("http://127.0.0.1:9") }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ConnectionException>(() => ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = appToken, GraphEndpoint = new Uri("http://127.0.0.1:9") }, CancellationToken.None));
 
         Assert.Equal("AppOnlyTokenNotSupported", error.ErrorId);
         Assert.Contains("delegated", error.Message);
         Assert.DoesNotContain(appToken, error.Message);
-        Assert.Null(ProfileGraphSession.Current);
     }
 
     [Fact]
@@ -230,7 +232,8 @@ public sealed class ServiceTests : IDisposable
         var warnings = new List<string>();
         var expired = TestTokens.Delegated(lifetimeSeconds: -600);
 
-        var context = await ProfileGraphSession.ConnectAsync(new ConnectRequest { AccessToken = expired, GraphEndpoint = new Uri("http://127.0.0.1:9"), Warning = warnings.Add }, CancellationToken.None);
+        _connection = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = expired, GraphEndpoint = new Uri("http://127.0.0.1:9"), Warning = warnings.Add }, CancellationToken.None);
+        var context = _connection.Context;
 
         Assert.True(context.TokenExpiresOn < DateTimeOffset.UtcNow);
         Assert.Contains(warnings, w => w.Contains("expired"));
@@ -239,24 +242,43 @@ public sealed class ServiceTests : IDisposable
     [Fact]
     public async Task PlainHttpToARemoteGraphIsRefusedAtConnect()
     {
-        var error = await Assert.ThrowsAsync<ConnectionException>(() => ProfileGraphSession.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri("http://graph.contoso.com") }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ConnectionException>(() => ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri("http://graph.contoso.com") }, CancellationToken.None));
 
         Assert.Equal("InsecureEndpoint", error.ErrorId);
     }
 
     [Fact]
-    public async Task AfterDisconnectCommandsSayToConnect()
+    public async Task AfterDisconnectTheConnectionCannotBeUsedAndSaysToConnect()
     {
         using var graph = new LoopbackGraph(_ => new CannedResponse(200, "{}"));
         await ConnectAsync(graph);
+        var running = _connection!.Lease();
 
-        var removed = ProfileGraphSession.Disconnect();
+        Assert.Empty(_connection.Disconnect());
 
-        Assert.Equal("adele@contoso.com", removed!.Account);
-        Assert.Null(ProfileGraphSession.Current);
-        var error = Assert.Throws<NotConnectedException>(() => ProfileGraphSession.GetPositionService());
+        Assert.True(_connection.IsRetired);
+        var error = Assert.Throws<NotConnectedException>(() => _connection.Lease());
         Assert.Contains("Connect-ProfileGraph", error.Message);
-        Assert.Null(ProfileGraphSession.Disconnect());
+        // A command that was running when the connection was forgotten still finishes its requests.
+        Assert.NotNull(await _connection.Service.ListAsync(null, new PositionQuery(), CancellationToken.None));
+        running.Dispose();
+        Assert.Empty(_connection.Disconnect());
+    }
+
+    [Fact]
+    public async Task EachConnectionMasksItsOwnTokensAndForgettingOneLeavesTheOthersMasked()
+    {
+        var otherToken = TestTokens.Delegated(upn: "megan@contoso.com");
+        var first = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri("http://127.0.0.1:9") }, CancellationToken.None);
+        var second = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = otherToken, GraphEndpoint = new Uri("http://127.0.0.1:9") }, CancellationToken.None);
+
+        first.Disconnect();
+
+        Assert.Equal("echo [redacted]", second.Redact("echo " + otherToken));
+        Assert.Contains(_token, first.Redact("echo " + _token));
+        Assert.Equal("adele@contoso.com", first.Context.Account);
+        Assert.Equal("megan@contoso.com", second.Context.Account);
+        second.Disconnect();
     }
 
     [Fact]
@@ -268,8 +290,8 @@ public sealed class ServiceTests : IDisposable
             port = graph.Port;
         }
 
-        await ProfileGraphSession.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri($"http://127.0.0.1:{port}") }, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<ConnectionException>(() => ProfileGraphSession.GetPositionService().CreateAsync(null, PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }), CancellationToken.None));
+        _connection = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri($"http://127.0.0.1:{port}") }, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<ConnectionException>(() => _connection.Service.CreateAsync(null, PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }), CancellationToken.None));
 
         Assert.Equal("GraphUnreachable", error.ErrorId);
         Assert.Contains("may or may not exist", error.Message);

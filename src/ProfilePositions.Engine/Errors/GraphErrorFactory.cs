@@ -36,7 +36,7 @@ namespace ProfilePositions.Engine.Errors
     /// <summary>Reads Graph's OData error body (case-insensitive, empty messages allowed) and adds a hint for the status.</summary>
     internal static class GraphErrorFactory
     {
-        public static GraphServiceException Create(int status, string? body, IReadOnlyDictionary<string, string> headers, FailedRequest request, AuthSnapshot? auth)
+        public static GraphServiceException Create(int status, string? body, IReadOnlyDictionary<string, string> headers, FailedRequest request, AuthSnapshot? auth, SecretRedactor redactor)
         {
             string code = string.Empty;
             string message = string.Empty;
@@ -74,7 +74,7 @@ namespace ProfilePositions.Engine.Errors
             request.RetryAfter ??= Header(headers, "Retry-After");
 
             var hint = Hint(status, code, message, request, auth);
-            return new GraphServiceException(status, code, SecretRedactor.Redact(message), requestId, clientRequestId, date, SecretRedactor.Redact(hint));
+            return new GraphServiceException(status, code, redactor.Redact(message), requestId, clientRequestId, date, redactor.Redact(hint));
         }
 
         private static IDictionary<string, object?>? ReadError(string? body)

@@ -20,6 +20,10 @@ namespace ProfilePositions.Engine.Errors
         {
         }
 
+        public NotConnectedException(string message) : base(message)
+        {
+        }
+
         public override string ErrorId => "NotConnected";
     }
 

@@ -4,16 +4,17 @@ using System.Collections.Generic;
 namespace ProfilePositions.Engine.Errors
 {
     /// <summary>
-    /// Last line of defence: any text the engine hands out (errors, log lines) passes through here, and the tokens
-    /// of the current connection are replaced, in case a server or library ever echoes one back.
+    /// Last line of defence for one connection: any text the engine hands out for it (errors, log lines) passes through
+    /// here, and that connection's tokens are replaced, in case a server or library ever echoes one back. One instance per
+    /// connection, so forgetting one connection never stops another one's tokens from being masked.
     /// </summary>
-    internal static class SecretRedactor
+    internal sealed class SecretRedactor
     {
         private const string Mask = "[redacted]";
-        private static readonly object Gate = new object();
-        private static readonly List<string> Secrets = new List<string>();
+        private readonly object _gate = new object();
+        private readonly List<string> _secrets = new List<string>();
 
-        public static void Register(string? secret)
+        public void Register(string? secret)
         {
             // Short strings would mask ordinary words; tokens are long.
             if (secret == null || secret.Length < 16)
@@ -21,34 +22,34 @@ namespace ProfilePositions.Engine.Errors
                 return;
             }
 
-            lock (Gate)
+            lock (_gate)
             {
-                if (!Secrets.Contains(secret))
+                if (!_secrets.Contains(secret))
                 {
-                    Secrets.Add(secret);
+                    _secrets.Add(secret);
                 }
             }
         }
 
-        public static void Clear()
+        public void Clear()
         {
-            lock (Gate)
+            lock (_gate)
             {
-                Secrets.Clear();
+                _secrets.Clear();
             }
         }
 
-        public static string Redact(string? text)
+        public string Redact(string? text)
         {
             if (string.IsNullOrEmpty(text))
             {
                 return text ?? string.Empty;
             }
 
-            lock (Gate)
+            lock (_gate)
             {
                 var result = text!;
-                foreach (var secret in Secrets)
+                foreach (var secret in _secrets)
                 {
                     if (result.IndexOf(secret, StringComparison.Ordinal) >= 0)
                     {

@@ -15,11 +15,11 @@ namespace ProfilePositions.Engine.Http
     /// </summary>
     internal sealed class GraphLoggingHandler : DelegatingHandler
     {
-        private readonly Func<Action<string>?> _sink;
+        private readonly SecretRedactor _redactor;
 
-        public GraphLoggingHandler(Func<Action<string>?> sink)
+        public GraphLoggingHandler(SecretRedactor redactor)
         {
-            _sink = sink;
+            _redactor = redactor;
         }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -46,14 +46,7 @@ namespace ProfilePositions.Engine.Http
 
         private void Write(string line)
         {
-            try
-            {
-                _sink()?.Invoke(SecretRedactor.Redact(line));
-            }
-            catch (Exception)
-            {
-                // A broken log sink must not fail the request.
-            }
+            EngineLog.Write(_redactor.Redact(line));
         }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Http
@@ -15,7 +16,7 @@ namespace ProfilePositions.Engine.Http
     /// </summary>
     internal static class GraphPipeline
     {
-        public static HttpClientRequestAdapter CreateAdapter(IAuthenticationProvider authentication, Func<Action<string>?> logSink, HttpMessageHandler? finalHandler, out HttpClient httpClient, out GraphRetryHandler retry, Action<GraphRetryHandler>? configureRetry = null)
+        public static HttpClientRequestAdapter CreateAdapter(IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, out HttpClient httpClient, out GraphRetryHandler retry, Action<GraphRetryHandler>? configureRetry = null)
         {
             var handlers = GraphClientFactory.CreateDefaultHandlers();
             retry = new GraphRetryHandler();
@@ -35,7 +36,7 @@ namespace ProfilePositions.Engine.Http
                 handlers.Insert(0, retry);
             }
 
-            handlers.Add(new GraphLoggingHandler(logSink));
+            handlers.Add(new GraphLoggingHandler(redactor));
             httpClient = finalHandler == null
                 ? GraphClientFactory.Create(handlers, GraphPaths.ApiVersion)
                 : GraphClientFactory.Create(handlers, GraphPaths.ApiVersion, GraphClientFactory.Global_Cloud, null, finalHandler, disposeHandler: false);

@@ -34,7 +34,7 @@ namespace ProfilePositions.Engine.Positions
             {
                 positions = new List<WorkPosition>(await _service.ListAllAsync(userId, null, cancellationToken).ConfigureAwait(false));
                 _byUser[key] = positions;
-                Connection.ProfileGraphSession.WriteLog("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
+                EngineLog.Write("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
             }
 
             foreach (var position in positions)

@@ -27,12 +27,14 @@ namespace ProfilePositions.Engine.Positions
         private readonly Uri _graphRoot;
         private readonly AuthSnapshot _auth;
         private readonly GraphRetryHandler _retry;
+        private readonly SecretRedactor _redactor;
 
         // Ids this connection created or reconciled: an unknown create never claims a position that belongs to another item.
         private readonly ConcurrentDictionary<string, bool> _claimed = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
-        public GraphPositionService(IRequestAdapter adapter, Uri graphRoot, AuthSnapshot auth, GraphRetryHandler retry)
+        public GraphPositionService(IRequestAdapter adapter, Uri graphRoot, AuthSnapshot auth, GraphRetryHandler retry, SecretRedactor redactor)
         {
+            _redactor = redactor;
             _adapter = adapter;
             _graphRoot = graphRoot;
             _auth = auth;
@@ -101,12 +103,12 @@ namespace ProfilePositions.Engine.Positions
                 var mayRetry = attempt <= _retry.MaxRetries && delay <= _retry.MaxDelay;
                 if (mayRetry)
                 {
-                    ProfileGraphSession.WriteLog("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); waiting " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s, then reading the positions of '" + user + "' to check whether it was created.");
+                    Log("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); waiting " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s, then reading the positions of '" + user + "' to check whether it was created.");
                     await _retry.Delay(delay, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    ProfileGraphSession.WriteLog("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); reading the positions of '" + user + "' to check whether it was created.");
+                    Log("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); reading the positions of '" + user + "' to check whether it was created.");
                 }
 
                 WorkPosition? found;
@@ -121,7 +123,7 @@ namespace ProfilePositions.Engine.Positions
 
                 if (found != null)
                 {
-                    ProfileGraphSession.WriteLog("POST " + url + ": found the created position " + found.Id + " among " + reconciler.LastReadCount + " position(s); it is the result, the create is not sent again.");
+                    Log("POST " + url + ": found the created position " + found.Id + " among " + reconciler.LastReadCount + " position(s); it is the result, the create is not sent again.");
                     found.UserId = user;
                     return Claim(found);
                 }
@@ -136,9 +138,11 @@ namespace ProfilePositions.Engine.Positions
                     throw GaveUp(unknown, attempt, "the positions were read and none matches, so nothing was created; Graph asked to wait " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " seconds: run the command again after that");
                 }
 
-                ProfileGraphSession.WriteLog("POST " + url + ": not created (no matching new position among " + reconciler.LastReadCount + "); sending it again (attempt " + (attempt + 1) + " of " + (_retry.MaxRetries + 1) + ").");
+                Log("POST " + url + ": not created (no matching new position among " + reconciler.LastReadCount + "); sending it again (attempt " + (attempt + 1) + " of " + (_retry.MaxRetries + 1) + ").");
             }
         }
+
+        private void Log(string line) => EngineLog.Write(_redactor.Redact(line));
 
         private static void RequireContent(string method, PositionBody? body)
         {
@@ -356,7 +360,7 @@ namespace ProfilePositions.Engine.Positions
             }
             catch (Exception ex) when (IsCredentialFailure(ex))
             {
-                throw new ConnectionException("AuthenticationRequired", "Could not get a token for Microsoft Graph: " + SecretRedactor.Redact(ex.Message) + " Run Connect-ProfileGraph again.", ex);
+                throw new ConnectionException("AuthenticationRequired", "Could not get a token for Microsoft Graph: " + _redactor.Redact(ex.Message) + " Run Connect-ProfileGraph again.", ex);
             }
 
             using var response = capture.Value as HttpResponseMessage ?? throw new InvalidOperationException("The request adapter returned no response.");
@@ -382,7 +386,7 @@ namespace ProfilePositions.Engine.Positions
                     Retries = RetriesOf(response),
                 };
                 var headers = Headers(response);
-                var error = GraphErrorFactory.Create(status, text, headers, failed, _auth);
+                var error = GraphErrorFactory.Create(status, text, headers, failed, _auth, _redactor);
                 if (headers.TryGetValue("Retry-After", out var retryAfter))
                 {
                     // Kept for a create whose outcome is unknown: it waits this long before sending again.

@@ -3,13 +3,15 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using ProfilePositions.Connections;
 using ProfilePositions.Engine.Connection;
 
 namespace ProfilePositions.Commands
 {
     /// <summary>
-    /// Signs in to Microsoft Graph with delegated permissions (browser, device code, or a token the caller already has)
-    /// and keeps the connection for the process. Writes the context, never the token.
+    /// Signs in to Microsoft Graph with delegated permissions (browser, device code, or a token the caller already has).
+    /// The connection belongs to this runspace (the first one in the process also becomes the process default). Writes
+    /// the context, never the token; that object also works as -Connection.
     /// </summary>
     [Cmdlet(VerbsCommunications.Connect, "ProfileGraph", DefaultParameterSetName = Interactive)]
     [OutputType(typeof(ProfileGraphContext))]
@@ -87,8 +89,9 @@ namespace ProfilePositions.Commands
 
             try
             {
-                var context = RunEngine(cancellationToken => ProfileGraphSession.ConnectAsync(request, cancellationToken));
-                WriteObject(context);
+                var connection = RunEngine(cancellationToken => ProfileGraphConnector.ConnectAsync(request, cancellationToken));
+                ConnectionRegistry.Register(CurrentRunspace, connection);
+                WriteObject(ContextHandles.ContextOf(connection));
             }
             catch (Exception exception) when (!(exception is PipelineStoppedException))
             {

@@ -1,27 +1,56 @@
 using System.Management.Automation;
+using ProfilePositions.Connections;
 using ProfilePositions.Engine.Connection;
 
 namespace ProfilePositions.Commands
 {
-    /// <summary>Forgets the connection: tokens in memory and, for -ContextScope CurrentUser, the cache on disk.</summary>
+    /// <summary>
+    /// Forgets this runspace's connection (or the one given with -Connection): its tokens in memory and, for
+    /// -ContextScope CurrentUser, its cache on disk. Other runspaces' connections are left alone.
+    /// </summary>
     [Cmdlet(VerbsCommunications.Disconnect, "ProfileGraph")]
     [OutputType(typeof(ProfileGraphContext))]
     public sealed class DisconnectProfileGraphCommand : ProfileGraphCommand
     {
+        /// <summary>The connection to forget: the object Connect-ProfileGraph wrote. Without it, this runspace's own connection.</summary>
+        [Parameter]
+        [ConnectionTransformation]
+        public ProfileGraphContext? Connection { get; set; }
+
         /// <summary>Writes the context that was removed.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
         protected override void EndProcessing()
         {
-            // Synchronous and on the pipeline thread, so the warnings can be written directly.
-            var removed = ProfileGraphSession.Disconnect(WriteWarning);
-            if (removed == null)
+            var connection = ContextHandles.ConnectionOf(Connection) ?? ConnectionRegistry.Own(CurrentRunspace);
+            if (connection == null)
             {
-                WriteVerbose("There was no connection to forget.");
+                // Nothing in memory: still clean up a sign-in persisted by an earlier session (-ContextScope CurrentUser).
+                foreach (var problem in ProfileGraphConnector.ForgetPersistedSignIn())
+                {
+                    WriteWarning(problem);
+                }
+
+                var fallback = ConnectionRegistry.Resolve(CurrentRunspace, out _);
+                WriteVerbose(fallback == null
+                    ? "There was no connection to forget."
+                    : "This runspace has no connection of its own to forget; the process's default connection (" + fallback.Describe() + ") belongs to another runspace and was left alone. Use -Connection to forget it.");
+                return;
             }
-            else if (PassThru)
+
+            var removed = ContextHandles.ContextOf(connection);
+            ConnectionRegistry.Forget(CurrentRunspace, connection);
+            // Synchronous and on the pipeline thread, so the warnings can be written directly.
+            foreach (var problem in connection.Disconnect())
             {
+                WriteWarning(problem);
+            }
+
+            WriteVerbose("Forgot the connection " + connection.Describe() + ".");
+            if (PassThru)
+            {
+                removed.Connection = null;
                 WriteObject(removed);
             }
         }

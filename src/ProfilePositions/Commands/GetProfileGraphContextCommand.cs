@@ -1,19 +1,27 @@
 using System.Management.Automation;
-using ProfilePositions.Engine.Connection;
+using ProfilePositions.Connections;
 
 namespace ProfilePositions.Commands
 {
-    /// <summary>Writes the current connection's context (account, tenant, scopes, endpoint, expiry; never the token), or nothing.</summary>
+    /// <summary>
+    /// Writes the context of the connection a command here would use (this runspace's, else the process default, or the
+    /// one given): account, tenant, scopes, endpoint, expiry; never the token. Writes nothing when not connected.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "ProfileGraphContext")]
     [OutputType(typeof(ProfileGraphContext))]
     public sealed class GetProfileGraphContextCommand : ProfileGraphCommand
     {
+        /// <summary>A connection to describe: the object Connect-ProfileGraph wrote (its current state is written).</summary>
+        [Parameter]
+        [ConnectionTransformation]
+        public ProfileGraphContext? Connection { get; set; }
+
         protected override void EndProcessing()
         {
-            var context = ProfileGraphSession.Current;
-            if (context != null)
+            var connection = ContextHandles.ConnectionOf(Connection) ?? ConnectionRegistry.Resolve(CurrentRunspace, out _);
+            if (connection != null && !connection.IsRetired)
             {
-                WriteObject(context);
+                WriteObject(ContextHandles.ContextOf(connection));
             }
         }
     }

@@ -53,28 +53,30 @@ namespace ProfilePositions.Commands
         [Parameter(ParameterSetName = List)]
         public SwitchParameter All { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessItem()
         {
             var service = GetService();
+            var target = ItemTarget(ParameterSetName == Get ? WorkPositionId : (object?)(UserId ?? "me"));
             try
             {
+                var userId = ItemUserId;
                 if (ParameterSetName == Get)
                 {
-                    var position = RunEngine(cancellationToken => service.GetAsync(EngineUserId, WorkPositionId, Property, cancellationToken));
-                    WriteObject(WithUserId(position));
+                    var position = RunEngine(cancellationToken => service.GetAsync(userId, WorkPositionId, Property, cancellationToken));
+                    WriteObject(WithUserId(position, userId));
                 }
                 else
                 {
-                    WriteList(service);
+                    WriteList(service, userId);
                 }
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                WriteItemError(exception, ParameterSetName == Get ? WorkPositionId : OutputUserId);
+                WriteItemError(exception, target, ParameterSetName == Get ? WorkPositionId : null);
             }
         }
 
-        private void WriteList(IProfilePositionService service)
+        private void WriteList(IProfilePositionService service, string? userId)
         {
             var topGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Top));
             var query = new PositionQuery
@@ -90,17 +92,17 @@ namespace ProfilePositions.Commands
             {
                 // Every page is read before anything is written: a downstream Remove-ProfilePosition deleting while later
                 // pages are still to be read would shift them, and positions would be skipped.
-                var all = RunEngine(cancellationToken => service.ListAllAsync(EngineUserId, query, cancellationToken));
+                var all = RunEngine(cancellationToken => service.ListAllAsync(userId, query, cancellationToken));
                 foreach (var position in all)
                 {
-                    WriteObject(WithUserId(position));
+                    WriteObject(WithUserId(position, userId));
                 }
 
                 return;
             }
 
             var written = 0;
-            var page = RunEngine(cancellationToken => service.ListAsync(EngineUserId, query, cancellationToken));
+            var page = RunEngine(cancellationToken => service.ListAsync(userId, query, cancellationToken));
             while (true)
             {
                 foreach (var position in page.Items)
@@ -110,7 +112,7 @@ namespace ProfilePositions.Commands
                         return;
                     }
 
-                    WriteObject(WithUserId(position));
+                    WriteObject(WithUserId(position, userId));
                     written++;
                 }
 
@@ -122,11 +124,11 @@ namespace ProfilePositions.Commands
 
                 if (!topGiven)
                 {
-                    WriteWarning("More positions exist for '" + OutputUserId + "' than the first page holds. Use -All to get every position, or -Top to get a number of them.");
+                    WriteWarning("More positions exist for '" + OutputUserId(userId) + "' than the first page holds. Use -All to get every position, or -Top to get a number of them.");
                     return;
                 }
 
-                page = RunEngine(cancellationToken => service.ListNextAsync(EngineUserId, nextLink!, cancellationToken));
+                page = RunEngine(cancellationToken => service.ListNextAsync(userId, nextLink!, cancellationToken));
             }
         }
     }

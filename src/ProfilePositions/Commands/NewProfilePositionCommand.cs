@@ -1,5 +1,8 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
+using ProfilePositions.Binding;
+using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Commands
@@ -37,17 +40,16 @@ namespace ProfilePositions.Commands
 
         /// <summary>The positionDetail: a hashtable, an object, a PositionDetail or JSON text. Flat parameters such as -JobTitle override the same field.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("Detail")]
         public object? Detail { get; set; }
 
         /// <summary>The inferenceData (confidenceScore, userHasVerifiedAccuracy): a hashtable, an object or JSON text.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("Inference")]
         public object? Inference { get; set; }
 
         /// <summary>Marks the position as current. Use -IsCurrent:$false to send false; the text True or False (a CSV cell) is accepted.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
         [BooleanTextTransformation("IsCurrent")]
+        [Alias("Current")]
         public SwitchParameter IsCurrent { get; set; }
 
         /// <summary>Whether the position can be found in search. Use -IsSearchable:$false to send false; True or False text is accepted.</summary>
@@ -57,12 +59,10 @@ namespace ProfilePositions.Commands
 
         /// <summary>The manager (relatedPerson): a hashtable, an object or JSON text.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("Manager")]
         public object? Manager { get; set; }
 
         /// <summary>The personDataSources (type): a hashtable, an object or JSON text.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("Source")]
         public object? Source { get; set; }
 
         /// <summary>The profileSourceAnnotation list: hashtables, objects or a JSON array string.</summary>
@@ -72,15 +72,16 @@ namespace ProfilePositions.Commands
 
         /// <summary>Extra JSON members to send as given (the beta API grows): a hashtable or JSON text.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("AdditionalProperties")]
         public object? AdditionalProperties { get; set; }
 
         /// <summary>detail.jobTitle.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [Alias("Title")]
         public string? JobTitle { get; set; }
 
         /// <summary>detail.company.displayName.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
+        [Alias("Company")]
         public string? CompanyName { get; set; }
 
         /// <summary>detail.company.department.</summary>
@@ -105,12 +106,12 @@ namespace ProfilePositions.Commands
 
         /// <summary>detail.startMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("StartMonthYear")]
+        [Alias("StartDate")]
         public object? StartMonthYear { get; set; }
 
         /// <summary>detail.endMonthYear: text yyyy-MM-dd or yyyy-MM, or a DateTime (its month is used).</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
-        [ComplexTextTransformation("EndMonthYear")]
+        [Alias("EndDate")]
         public object? EndMonthYear { get; set; }
 
         /// <summary>detail.employeeId.</summary>
@@ -202,39 +203,57 @@ namespace ProfilePositions.Commands
         protected override void ProcessItem()
         {
             var service = GetService();
-            object target = ParameterSetName == Create ? (object)(BodyParameter is BodyInput input ? input.Original : BodyParameter!) : ExpandedTarget();
+            var target = ItemTarget(ParameterSetName == Create ? BodyTarget(BodyParameter) : (object?)(UserId ?? "me"));
+            PositionBody? body = null;
             try
             {
-                var body = ParameterSetName == Create ? BodyFromInput(BodyParameter!) : BodyFromParameters();
+                WarnIgnoredColumns();
+                var userId = ItemUserId;
+                body = BodyForItem(BodyParameter);
+                RequireBoundColumns(body);
                 WriteBodyWarnings(body);
                 if (SkipExisting.IsPresent)
                 {
                     var existing = _existing ??= new ExistingPositions(service);
-                    var match = RunEngine(cancellationToken => existing.FindAsync(EngineUserId, body, cancellationToken));
+                    var match = RunEngine(cancellationToken => existing.FindAsync(userId, body, cancellationToken));
                     if (match != null)
                     {
-                        WriteVerbose("Position " + match.Id + " of '" + OutputUserId + "' matches this item: already exists; skipped.");
-                        WriteObject(WithUserId(match));
+                        WriteVerbose("Position " + match.Id + " of '" + OutputUserId(userId) + "' matches this item: already exists; skipped.");
+                        WriteObject(WithUserId(match, userId));
                         _skipped++;
                         return;
                     }
                 }
 
-                var preview = service.Describe("POST", EngineUserId, null, body);
-                if (!ShouldSend("Create a work position for '" + OutputUserId + "'", preview))
+                var preview = service.Describe("POST", userId, null, body);
+                if (!ShouldSend("Create a work position for '" + OutputUserId(userId) + "'", preview))
                 {
                     return;
                 }
 
-                var created = RunEngine(cancellationToken => service.CreateAsync(EngineUserId, body, cancellationToken));
-                _existing?.Add(EngineUserId, created);
-                WriteObject(WithUserId(created));
+                var created = RunEngine(cancellationToken => service.CreateAsync(userId, body, cancellationToken));
+                _existing?.Add(userId, created);
+                WriteObject(WithUserId(created, userId));
                 _created++;
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
                 _failed++;
-                WriteItemError(exception, target);
+                WriteItemError(exception, target, null, ItemJobTitle(body));
+            }
+        }
+
+        // An HR export whose columns bind to nothing would otherwise create near-empty positions.
+        private void RequireBoundColumns(PositionBody body)
+        {
+            if (Item != null && Item.Kind == PipelineItemKind.Row && Item.IsTable && Item.IgnoredColumns.Count > 0 && body.Value.Detail == null)
+            {
+                throw new PositionInputException(
+                    "Row",
+                    "Nothing for the position's detail (job title, company, dates...) was found in this row, and its columns " +
+                    string.Join(", ", Item.IgnoredColumns.Select(column => "'" + column + "'")) + " match no parameter, so nothing was created. " +
+                    "Rename the columns to parameter names or their aliases (JobTitle or Title, CompanyName or Company, StartMonthYear or StartDate...); Get-Help New-ProfilePosition -Parameter * lists them.",
+                    "RowColumnsNotBound");
             }
         }
     }

@@ -1,15 +1,19 @@
 using System;
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
+using ProfilePositions.Connections;
+using ProfilePositions.Engine;
 using ProfilePositions.Engine.Connection;
+using ProfilePositions.Engine.Errors;
 
 namespace ProfilePositions.Commands
 {
     /// <summary>
-    /// Base of every cmdlet in the module: runs the engine's async calls while the pipeline thread waits,
-    /// and writes whatever the engine reported from its worker threads on the pipeline thread,
+    /// Base of every cmdlet in the module: finds the connection a command uses, runs the engine's async calls while the
+    /// pipeline thread waits, and writes whatever the engine reported from its worker threads on the pipeline thread,
     /// because PowerShell allows Write* calls only there.
     /// </summary>
     public abstract class ProfileGraphCommand : PSCmdlet, IDisposable
@@ -17,13 +21,56 @@ namespace ProfilePositions.Commands
         // Cancelled when the user presses Ctrl+C or a downstream command stops the pipeline.
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
         private BlockingCollection<Action<ProfileGraphCommand>>? _pendingWrites;
+        private IDisposable? _lease;
 
         protected override void StopProcessing() => _stopping.Cancel();
 
         public void Dispose()
         {
+            _lease?.Dispose();
+            _lease = null;
             _stopping.Dispose();
             GC.SuppressFinalize(this);
+        }
+
+        /// <summary>The runspace this command runs in: a connection belongs to the runspace that made it.</summary>
+        protected static Runspace? CurrentRunspace => Runspace.DefaultRunspace;
+
+        /// <summary>
+        /// The connection this command uses, leased until the command ends: the one given with -Connection, else this
+        /// runspace's own, else the process default (said in verbose output, since it was made elsewhere). Stops the
+        /// command with NotConnected when there is none.
+        /// </summary>
+        protected ProfileGraphConnection UseConnection(ProfileGraphContext? given)
+        {
+            var connection = ContextHandles.ConnectionOf(given);
+            var isDefault = false;
+            if (connection == null)
+            {
+                connection = ConnectionRegistry.Resolve(CurrentRunspace, out isDefault);
+            }
+
+            if (connection == null)
+            {
+                ThrowTerminatingError(ErrorRecords.From(new NotConnectedException(), null));
+            }
+
+            try
+            {
+                _lease?.Dispose();
+                _lease = connection!.Lease();
+            }
+            catch (NotConnectedException exception)
+            {
+                ThrowTerminatingError(ErrorRecords.From(exception, given));
+            }
+
+            if (isDefault)
+            {
+                WriteVerbose("This runspace has not run Connect-ProfileGraph; using the process's default connection: " + connection!.Describe() + ".");
+            }
+
+            return connection!;
         }
 
         /// <summary>Runs an engine call to completion on the pipeline thread, writing queued messages meanwhile.</summary>
@@ -77,8 +124,8 @@ namespace ProfilePositions.Commands
             using (var pending = new BlockingCollection<Action<ProfileGraphCommand>>())
             {
                 _pendingWrites = pending;
-                var previousLog = ProfileGraphSession.Log;
-                ProfileGraphSession.Log = DebugWithoutVerbose() ? QueueDebug : QueueVerbose;
+                var previousLog = EngineLog.Current;
+                EngineLog.Current = DebugWithoutVerbose() ? QueueDebug : QueueVerbose;
                 try
                 {
                     Task task;
@@ -104,7 +151,7 @@ namespace ProfilePositions.Commands
                 }
                 finally
                 {
-                    ProfileGraphSession.Log = previousLog;
+                    EngineLog.Current = previousLog;
                     _pendingWrites = null;
                 }
             }

@@ -8,32 +8,45 @@ namespace ProfilePositions.Commands
     [OutputType(typeof(bool))]
     public sealed class RemoveProfilePositionCommand : PositionCommand
     {
-        /// <summary>The id of the position to delete; binds from the Id property of piped positions.</summary>
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// The id of the position to delete. Required: on the command line, or from the Id column of piped rows and the
+        /// Id of piped positions.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Id")]
-        [ValidateNotNullOrEmpty]
-        public string WorkPositionId { get; set; } = string.Empty;
-
-        protected override string ItemLabel() => "position '" + WorkPositionId + "' of user '" + OutputUserId + "'";
+        public string? WorkPositionId { get; set; }
 
         /// <summary>Writes $true for each position deleted.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (MyInvocation.ExpectingInput == false && !CommandLine.Contains(nameof(WorkPositionId)))
+            {
+                ThrowTerminatingError(ErrorRecords.Invalid("WorkPositionIdMissing", "Give -WorkPositionId (alias -Id): the id of the position to delete (Get-ProfilePosition shows it), or pipe positions or rows that have an Id.", null));
+            }
+        }
+
+        protected override void ProcessItem()
         {
             var service = GetService();
+            var target = ItemTarget(WorkPositionId);
+            string? positionId = null;
             try
             {
-                var preview = service.Describe("DELETE", EngineUserId, WorkPositionId, null);
+                positionId = UpdateProfilePositionCommand.ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : null);
+                var userId = ItemUserId;
+                var preview = service.Describe("DELETE", userId, positionId, null);
                 var request = preview.ToString();
-                var action = "Remove work position '" + WorkPositionId + "' of '" + OutputUserId + "'";
+                var action = "Remove work position '" + positionId + "' of '" + OutputUserId(userId) + "'";
                 if (!ShouldProcess(action + ": " + request, action + "?" + Environment.NewLine + request, "Confirm"))
                 {
                     return;
                 }
 
-                RunEngine(cancellationToken => service.DeleteAsync(EngineUserId, WorkPositionId, cancellationToken));
+                RunEngine(cancellationToken => service.DeleteAsync(userId, positionId, cancellationToken));
                 if (PassThru)
                 {
                     WriteObject(true);
@@ -41,7 +54,7 @@ namespace ProfilePositions.Commands
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                WriteItemError(exception, WorkPositionId);
+                WriteItemError(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), Item?.Text("JobTitle"));
             }
         }
     }

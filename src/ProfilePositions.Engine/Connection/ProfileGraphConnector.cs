@@ -14,43 +14,19 @@ using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Connection
 {
-    /// <summary>The process-wide connection: one context, one credential, one HTTP pipeline.</summary>
-    public static class ProfileGraphSession
+    /// <summary>
+    /// Signs in (a token the caller has, the browser, or a device code) and builds a connection. It keeps nothing:
+    /// which runspace owns the connection, and which one is the process default, is the cmdlets' business.
+    /// </summary>
+    public static class ProfileGraphConnector
     {
-        private static readonly object Gate = new object();
         private static readonly TimeSpan BrowserSignInTimeout = TimeSpan.FromSeconds(120);
-        private static SessionState? _state;
 
-        private static readonly AsyncLocal<Action<string>?> LogSink = new AsyncLocal<Action<string>?>();
-
-        /// <summary>
-        /// Where verbose lines go (method, URL, status, request-id of every attempt; never a header or the token).
-        /// Set per command; called on worker threads, so the cmdlet queues the lines and writes them itself.
-        /// Async-local, so commands running at the same time in other runspaces keep their own lines.
-        /// </summary>
-        public static Action<string>? Log
-        {
-            get => LogSink.Value;
-            set => LogSink.Value = value;
-        }
-
-        /// <summary>The current context, or null when not connected.</summary>
-        public static ProfileGraphContext? Current
-        {
-            get
-            {
-                lock (Gate)
-                {
-                    return _state == null ? null : Copy(_state.Context);
-                }
-            }
-        }
-
-        public static Task<ProfileGraphContext> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken) =>
+        public static Task<ProfileGraphConnection> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken) =>
             ConnectAsync(request, cancellationToken, null, null);
 
         /// <summary>Tests pass the innermost HTTP handler and retry settings; the module never does.</summary>
-        internal static async Task<ProfileGraphContext> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        internal static async Task<ProfileGraphConnection> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
         {
             if (request == null)
             {
@@ -58,62 +34,21 @@ namespace ProfilePositions.Engine.Connection
             }
 
             var environment = CloudEnvironment.Resolve(request);
-            SessionState state;
             if (request.AccessToken != null)
             {
-                state = ConnectWithToken(request, environment, finalHandler, configureRetry);
-            }
-            else
-            {
-                state = await ConnectInteractiveAsync(request, cancellationToken, finalHandler, configureRetry).ConfigureAwait(false);
+                return ConnectWithToken(request, environment, finalHandler, configureRetry);
             }
 
-            SessionState? previous;
-            lock (Gate)
-            {
-                previous = _state;
-                _state = state;
-            }
-
-            // Released as Disconnect does, so a runbook that reconnects in a loop does not pile up handlers and sockets.
-            previous?.Dispose();
-            return Copy(state.Context);
+            return await ConnectInteractiveAsync(request, cancellationToken, finalHandler, configureRetry).ConfigureAwait(false);
         }
 
         /// <summary>
-        /// Forgets everything in memory and on disk; returns the context that was removed, if any. Each file that could
-        /// not be removed is reported to <paramref name="warning"/>, so nobody believes a cache is gone when it is not.
+        /// Removes a persisted sign-in (-ContextScope CurrentUser) when no connection is in memory to be forgotten, so
+        /// Disconnect-ProfileGraph in a new session still cleans up. Returns each file that could not be removed.
         /// </summary>
-        public static ProfileGraphContext? Disconnect(Action<string>? warning = null)
-        {
-            SessionState? previous;
-            lock (Gate)
-            {
-                previous = _state;
-                _state = null;
-            }
+        public static IReadOnlyList<string> ForgetPersistedSignIn() => ProfileStore.Forget();
 
-            previous?.Dispose();
-            SecretRedactor.Clear();
-            foreach (var problem in ProfileStore.Forget())
-            {
-                WriteLog(problem);
-                warning?.Invoke(problem);
-            }
-
-            return previous == null ? null : Copy(previous.Context);
-        }
-
-        /// <summary>The position service of the current connection; throws NotConnectedException when there is none.</summary>
-        public static IProfilePositionService GetPositionService()
-        {
-            lock (Gate)
-            {
-                return _state?.Service ?? throw new NotConnectedException();
-            }
-        }
-
-        private static SessionState ConnectWithToken(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        private static ProfileGraphConnection ConnectWithToken(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
         {
             var token = AccessTokenInfo.Clean(request.AccessToken);
             var info = AccessTokenInfo.Decode(token);
@@ -126,7 +61,8 @@ namespace ProfilePositions.Engine.Connection
                     "run Connect-ProfileGraph without -AccessToken, or pass a delegated token that has User.ReadWrite or User.ReadWrite.All.");
             }
 
-            SecretRedactor.Register(token);
+            var redactor = new SecretRedactor();
+            redactor.Register(token);
             if (info.ExpiresOn.HasValue && info.ExpiresOn.Value <= DateTimeOffset.UtcNow)
             {
                 Warn(request, "The access token expired at " + info.ExpiresOn.Value.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + "; Graph will refuse it. Get a new token and run Connect-ProfileGraph again.");
@@ -152,10 +88,10 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = info.ExpiresOn,
             };
             var authentication = new BaseBearerTokenAuthenticationProvider(new StaticAccessTokenProvider(token, environment.GraphEndpoint));
-            return SessionState.Create(context, authentication, finalHandler, configureRetry);
+            return Create(context, authentication, redactor, finalHandler, configureRetry);
         }
 
-        private static async Task<SessionState> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
         {
             var options = SignInOptions.From(request);
             var persist = options.PersistCache;
@@ -188,7 +124,8 @@ namespace ProfilePositions.Engine.Connection
                 await ProfileStore.SaveRecordAsync(record, cancellationToken).ConfigureAwait(false);
             }
 
-            SecretRedactor.Register(accessToken.Token);
+            var redactor = new SecretRedactor();
+            redactor.Register(accessToken.Token);
             IReadOnlyList<string> grantedScopes = options.Scopes;
             try
             {
@@ -218,7 +155,7 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = accessToken.ExpiresOn,
             };
             var authentication = new AzureIdentityAuthenticationProvider(credential, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
-            return SessionState.Create(context, authentication, finalHandler, configureRetry);
+            return Create(context, authentication, redactor, finalHandler, configureRetry);
         }
 
         private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, bool persist, TokenRequestContext tokenRequest, CancellationToken cancellationToken)
@@ -246,11 +183,11 @@ namespace ProfilePositions.Engine.Connection
             }
             catch (AuthenticationFailedException ex) when (!IsCachePersistenceFailure(ex))
             {
-                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + SecretRedactor.Redact(ex.Message) + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode."), ex);
+                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode."), ex);
             }
             catch (CredentialUnavailableException ex) when (!IsCachePersistenceFailure(ex))
             {
-                throw new ConnectionException("AuthenticationFailed", "Sign-in is not available: " + SecretRedactor.Redact(ex.Message), ex);
+                throw new ConnectionException("AuthenticationFailed", "Sign-in is not available: " + ex.Message, ex);
             }
         }
 
@@ -292,7 +229,7 @@ namespace ProfilePositions.Engine.Connection
 
         private static void Warn(ConnectRequest request, string message)
         {
-            WriteLog(message);
+            EngineLog.Write(message);
             try
             {
                 request.Warning?.Invoke(message);
@@ -303,61 +240,12 @@ namespace ProfilePositions.Engine.Connection
             }
         }
 
-        internal static void WriteLog(string line)
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
         {
-            try
-            {
-                Log?.Invoke(SecretRedactor.Redact(line));
-            }
-            catch (Exception)
-            {
-                // A broken log sink must not fail the command.
-            }
-        }
-
-        private static ProfileGraphContext Copy(ProfileGraphContext context) => new ProfileGraphContext
-        {
-            Account = context.Account,
-            TenantId = context.TenantId,
-            ClientId = context.ClientId,
-            Scopes = context.Scopes.ToArray(),
-            Environment = context.Environment,
-            GraphEndpoint = context.GraphEndpoint,
-            AuthorityHost = context.AuthorityHost,
-            AuthType = context.AuthType,
-            TokenCredentialType = context.TokenCredentialType,
-            ContextScope = context.ContextScope,
-            TokenExpiresOn = context.TokenExpiresOn,
-        };
-
-        private sealed class SessionState : IDisposable
-        {
-            private HttpClient? _httpClient;
-
-            private SessionState(ProfileGraphContext context, IProfilePositionService service, HttpClient httpClient)
-            {
-                Context = context;
-                Service = service;
-                _httpClient = httpClient;
-            }
-
-            public ProfileGraphContext Context { get; }
-
-            public IProfilePositionService Service { get; }
-
-            public static SessionState Create(ProfileGraphContext context, IAuthenticationProvider authentication, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
-            {
-                var adapter = GraphPipeline.CreateAdapter(authentication, () => Log, finalHandler, out var httpClient, out var retry, configureRetry);
-                var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ExpiresOn = context.TokenExpiresOn };
-                return new SessionState(context, new GraphPositionService(adapter, context.GraphEndpoint!, auth, retry), httpClient);
-            }
-
-            public void Dispose()
-            {
-                // Commands still running on the old connection finish on their own; a new connection gets a new client.
-                _httpClient?.Dispose();
-                _httpClient = null;
-            }
+            var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, out var httpClient, out var retry, configureRetry);
+            var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ExpiresOn = context.TokenExpiresOn };
+            var service = new GraphPositionService(adapter, context.GraphEndpoint!, auth, retry, redactor);
+            return new ProfileGraphConnection(context, service, httpClient, redactor);
         }
     }
 }

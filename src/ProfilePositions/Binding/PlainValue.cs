@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Specialized;
 using System.Management.Automation;
 
-namespace ProfilePositions.Commands
+namespace ProfilePositions.Binding
 {
     /// <summary>
     /// Turns what PowerShell hands a cmdlet into plain .NET values the engine understands: PSObject wrappers

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Positions;
+
+namespace ProfilePositions.Engine.Connection
+{
+    /// <summary>
+    /// One signed-in connection: its context, its HTTP pipeline and position service, and its own secrets. The engine
+    /// keeps no connection of its own: the cmdlets decide which connection a command uses (the runspace's, the process
+    /// default, or -Connection) and hand it over. Commands lease it while they run, so disconnecting never pulls the
+    /// HTTP client from under a request in flight: the client is released after the last lease ends.
+    /// </summary>
+    public sealed class ProfileGraphConnection
+    {
+        private readonly object _gate = new object();
+        private readonly ProfileGraphContext _context;
+        private HttpClient? _httpClient;
+        private int _leases;
+        private bool _retired;
+
+        internal ProfileGraphConnection(ProfileGraphContext context, IProfilePositionService service, HttpClient httpClient, SecretRedactor redactor)
+        {
+            _context = Copy(context);
+            Service = service;
+            _httpClient = httpClient;
+            Redactor = redactor;
+        }
+
+        /// <summary>A copy of what Connect-ProfileGraph set up (never the token).</summary>
+        public ProfileGraphContext Context => Copy(_context);
+
+        public IProfilePositionService Service { get; }
+
+        /// <summary>Masks this connection's tokens in any text.</summary>
+        internal SecretRedactor Redactor { get; }
+
+        /// <summary>True once the connection was disconnected: no new command may use it.</summary>
+        public bool IsRetired
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _retired;
+                }
+            }
+        }
+
+        /// <summary>Masks this connection's tokens in a text the cmdlets are about to show.</summary>
+        public string Redact(string? text) => Redactor.Redact(text);
+
+        /// <summary>
+        /// Takes a lease for one command; dispose it when the command ends. Throws NotConnectedException when the connection
+        /// was disconnected (a script kept its context in a variable and uses it afterwards).
+        /// </summary>
+        public IDisposable Lease()
+        {
+            lock (_gate)
+            {
+                if (_retired)
+                {
+                    throw new NotConnectedException("This connection (" + Describe() + ") was disconnected. Run Connect-ProfileGraph, then use the connection it returns.");
+                }
+
+                _leases++;
+                return new ConnectionLease(this);
+            }
+        }
+
+        /// <summary>
+        /// Forgets the connection: its secrets, and for -ContextScope CurrentUser its persisted token cache and account
+        /// record. Returns each file that could not be removed. The HTTP client is released once running commands end.
+        /// </summary>
+        public IReadOnlyList<string> Disconnect()
+        {
+            HttpClient? release = null;
+            lock (_gate)
+            {
+                if (_retired)
+                {
+                    return Array.Empty<string>();
+                }
+
+                _retired = true;
+                if (_leases == 0)
+                {
+                    release = _httpClient;
+                    _httpClient = null;
+                }
+            }
+
+            release?.Dispose();
+            Redactor.Clear();
+            return _context.ContextScope == "CurrentUser" ? ProfileStore.Forget() : Array.Empty<string>();
+        }
+
+        /// <summary>"adele@contoso.com at http://127.0.0.1:5000/": enough to tell connections apart in messages.</summary>
+        public string Describe() => (_context.Account ?? "an unknown account") + " at " + _context.GraphEndpoint;
+
+        private void EndLease()
+        {
+            HttpClient? release = null;
+            lock (_gate)
+            {
+                _leases--;
+                if (_retired && _leases == 0)
+                {
+                    release = _httpClient;
+                    _httpClient = null;
+                }
+            }
+
+            release?.Dispose();
+        }
+
+        internal static ProfileGraphContext Copy(ProfileGraphContext context) => new ProfileGraphContext
+        {
+            Account = context.Account,
+            TenantId = context.TenantId,
+            ClientId = context.ClientId,
+            Scopes = context.Scopes.ToArray(),
+            Environment = context.Environment,
+            GraphEndpoint = context.GraphEndpoint,
+            AuthorityHost = context.AuthorityHost,
+            AuthType = context.AuthType,
+            TokenCredentialType = context.TokenCredentialType,
+            ContextScope = context.ContextScope,
+            TokenExpiresOn = context.TokenExpiresOn,
+        };
+
+        private sealed class ConnectionLease : IDisposable
+        {
+            private ProfileGraphConnection? _connection;
+
+            public ConnectionLease(ProfileGraphConnection connection)
+            {
+                _connection = connection;
+            }
+
+            public void Dispose() => Interlocked.Exchange(ref _connection, null)?.EndLease();
+        }
+    }
+}
