@@ -99,16 +99,11 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
             BaseAddress = $"{http.Scheme}://{http.Host.Value}",
         };
 
-        var latency = runtime.Faults.DrawLatency();
-        if (latency > 0)
-        {
-            await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
-        }
-
+        // Latency is drawn per request, and for $batch per item (the envelope lasts as long as its slowest item).
         var route = GraphRoute.Parse(rawPath);
         var outcome = route.Kind == RouteKind.Batch
             ? await runtime.Batch.ProcessAsync(request, route, seq, context.RequestAborted).ConfigureAwait(false)
-            : await runtime.Processor.ProcessAsync(request, route, FaultTarget.Request, context.RequestAborted).ConfigureAwait(false);
+            : await runtime.Processor.ProcessAsync(request, route, context.RequestAborted).ConfigureAwait(false);
 
         runtime.Journal.Append(new JournalEntry(seq, DateTime.UtcNow, request.Method, Uri.UnescapeDataString(rawPath), rawQuery, null, null,
             outcome.WireStatus, outcome.FaultDescription, sentClientRequestId, request.RetryAttempt,
