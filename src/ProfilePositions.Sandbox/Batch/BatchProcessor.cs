@@ -174,7 +174,7 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
                 writer.WriteStartObject("headers");
                 if (response.Body is not null)
                 {
-                    writer.WriteString("Content-Type", "application/json; charset=utf-8");
+                    writer.WriteString("Content-Type", response.ContentType);
                 }
 
                 foreach (var (name, value) in response.Headers)
@@ -186,7 +186,23 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
                 if (response.Body is not null)
                 {
                     writer.WritePropertyName("body");
-                    writer.WriteRawValue(response.Body, skipInputValidation: true);
+                    if (response.IsJson)
+                    {
+                        writer.WriteRawValue(response.Body, skipInputValidation: true);
+                    }
+                    else
+                    {
+                        // A plain-text body (the /$count integer) is a JSON number when it is one, else a JSON string.
+                        var text = Encoding.UTF8.GetString(response.Body);
+                        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                        {
+                            writer.WriteNumberValue(number);
+                        }
+                        else
+                        {
+                            writer.WriteStringValue(text);
+                        }
+                    }
                 }
 
                 writer.WriteEndObject();

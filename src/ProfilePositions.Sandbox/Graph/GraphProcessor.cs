@@ -33,7 +33,7 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
     {
         var state = store.State;
         var caller = tokens.Peek(request.Authorization);
-        var user = route.Kind is RouteKind.PositionCollection or RouteKind.PositionItem
+        var user = route.Kind is RouteKind.PositionCollection or RouteKind.PositionItem or RouteKind.PositionCount
             ? route.IsMe ? caller is null ? null : state.FindUser(caller.ObjectId) : state.FindUser(route.UserKey!)
             : null;
         var prepared = new PreparedRequest(request, route, target, state, caller?.ObjectId, user);
@@ -96,9 +96,12 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
             return ODataErrors.BadRequest("A $batch request cannot contain another $batch request.", request);
         }
 
-        var allowed = route.Kind == RouteKind.PositionCollection
-            ? request.Method is "GET" or "POST"
-            : request.Method is "GET" or "PATCH" or "DELETE";
+        var allowed = route.Kind switch
+        {
+            RouteKind.PositionCollection => request.Method is "GET" or "POST",
+            RouteKind.PositionCount => request.Method is "GET",
+            _ => request.Method is "GET" or "PATCH" or "DELETE",
+        };
         if (!allowed)
         {
             return ODataErrors.MethodNotAllowed(request);
@@ -130,6 +133,7 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
 
         return (route.Kind, request.Method) switch
         {
+            (RouteKind.PositionCount, _) => handlers.Count(request, user),
             (RouteKind.PositionCollection, "GET") => handlers.List(request, user),
             (RouteKind.PositionCollection, _) => handlers.Create(request, user, principal),
             (_, "GET") => handlers.Get(request, user, route.PositionId!),

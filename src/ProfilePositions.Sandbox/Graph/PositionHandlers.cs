@@ -14,18 +14,23 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
 
     public GraphResponse List(GraphRequest request, TenantUser user)
     {
-        var (query, error) = ODataQuery.Parse(request.RawQuery, single: false);
+        var (query, error) = ODataQuery.Parse(request.RawQuery, QueryScope.Collection);
         if (query is null)
         {
             return ODataErrors.BadRequest(error!, request);
         }
 
-        var (page, skipToken) = store.State.PositionsOf(user).Read(items => query.Apply(items, options.PageSize));
+        var (page, skipToken, total) = store.State.PositionsOf(user).Read(items => query.Apply(items, options.PageSize));
         var buffer = new ArrayBufferWriter<byte>(256 + (page.Count * 1024));
         using (var writer = new Utf8JsonWriter(buffer, SandboxJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("@odata.context", $"{request.BaseAddress}/beta/$metadata#users('{user.Id}')/profile/positions");
+            if (total is { } count)
+            {
+                writer.WriteNumber("@odata.count", count);
+            }
+
             writer.WriteStartArray("value");
             foreach (var position in page)
             {
@@ -46,7 +51,7 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
 
     public GraphResponse Get(GraphRequest request, TenantUser user, string id)
     {
-        var (query, error) = ODataQuery.Parse(request.RawQuery, single: true);
+        var (query, error) = ODataQuery.Parse(request.RawQuery, QueryScope.Single);
         if (query is null)
         {
             return ODataErrors.BadRequest(error!, request);
@@ -67,6 +72,19 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
         body[ContextPrefix.Length + context.Length] = (byte)',';
         members.AsSpan(1).CopyTo(body.AsSpan(ContextPrefix.Length + context.Length + 1));
         return new GraphResponse(200, body);
+    }
+
+    /// <summary><c>GET .../positions/$count</c>: the number of positions matching <c>$filter</c>, as <c>text/plain</c>.</summary>
+    public GraphResponse Count(GraphRequest request, TenantUser user)
+    {
+        var (query, error) = ODataQuery.Parse(request.RawQuery, QueryScope.Count);
+        if (query is null)
+        {
+            return ODataErrors.BadRequest(error!, request);
+        }
+
+        var count = store.State.PositionsOf(user).Read(query.CountMatching);
+        return new GraphResponse(200, Encoding.UTF8.GetBytes(count.ToString(System.Globalization.CultureInfo.InvariantCulture)), GraphResponse.TextContentType);
     }
 
     public GraphResponse Create(GraphRequest request, TenantUser user, CallerPrincipal caller)

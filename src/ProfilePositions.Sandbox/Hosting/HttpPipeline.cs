@@ -17,7 +17,6 @@ namespace ProfilePositions.Sandbox.Hosting;
 /// </summary>
 internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
 {
-    private const string JsonContentType = "application/json; charset=utf-8";
     private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(5);
 
     public async Task InvokeAsync(HttpContext context)
@@ -138,7 +137,7 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
                 var response = outcome.Response;
                 var full = response.Body ?? [];
                 PrepareHeaders(context, response);
-                context.Response.ContentType = JsonContentType;
+                context.Response.ContentType = response.ContentType;
                 context.Response.ContentLength = full.Length;
                 await context.Response.Body.WriteAsync(full.AsMemory(0, full.Length / 2), context.RequestAborted).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
@@ -198,7 +197,7 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
             return Task.CompletedTask;
         }
 
-        context.Response.ContentType = JsonContentType;
+        context.Response.ContentType = response.ContentType;
         context.Response.ContentLength = response.Body.Length;
         return context.Response.Body.WriteAsync(response.Body, context.RequestAborted).AsTask();
     }
