@@ -111,6 +111,7 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
     {
         "detail/jobTitle", "detail/jobTitle asc", "detail/jobTitle desc", "isCurrent", "isCurrent desc",
         "createdDateTime desc", "createdDateTime asc", "lastModifiedDateTime desc", "detail/startMonthYear desc",
+        "detail/company/displayName", "detail/company/displayName desc", "DETAIL/COMPANY/DISPLAYNAME", "id", "detail/role",
     };
 
     [Theory]
@@ -148,6 +149,18 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
         { "detail/jobTitle eq 'Analyst' or isCurrent eq false and detail/company/displayName eq 'Fabrikam'", "analystOrPastFabrikam" },
         { "isCurrent eq false and detail/company/displayName eq 'Fabrikam' or detail/jobTitle eq 'Zoologist'", "pastFabrikamOrZoologist" },
         { "detail/jobTitle eq 'Nobody'", "none" },
+        { "startswith(detail/jobTitle,'Engin')", "engineer" },
+        { "startswith(detail/jobTitle,'engin')", "none" },
+        { "startswith(detail/company/displayName,'Fab') and isCurrent eq true", "currentFabrikam" },
+        { "not startswith(detail/company/displayName,'Fab')", "notFabrikam" },
+        { "not (isCurrent eq true)", "notCurrent" },
+        { "detail/role eq null", "all" },
+        { "detail/company/department ne 'Sales'", "all" },
+        { "detail/company/address/city eq 'Oslo'", "none" },
+        { "DETAIL/JOBTITLE eq 'Engineer'", "engineer" },
+        { "startswith(id,'')", "all" },
+        { "detail/description eq 'x' or detail/summary eq 'x' or detail/employeeId eq 'x' or detail/level eq 'x' or detail/secondaryJobTitle eq 'x'", "none" },
+        { "detail/company/pronunciation eq 'x' or detail/company/officeLocation eq 'x' or detail/company/webUrl eq 'x' or detail/company/costCenter eq 'x'", "none" },
     };
 
     private static readonly Dictionary<string, Func<(string Title, bool IsCurrent, string Company), bool>> Predicates = new()
@@ -164,6 +177,8 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
         ["analystOrPastFabrikam"] = p => p.Title == "Analyst" || (!p.IsCurrent && p.Company == "Fabrikam"),
         ["pastFabrikamOrZoologist"] = p => (!p.IsCurrent && p.Company == "Fabrikam") || p.Title == "Zoologist",
         ["none"] = _ => false,
+        ["all"] = _ => true,
+        ["currentFabrikam"] = p => p.IsCurrent && p.Company == "Fabrikam",
     };
 
     [Theory]
@@ -294,8 +309,6 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
     [InlineData("$count=yes")]
     [InlineData("$count=1")]
     [InlineData("$count=true&$count=false")]
-    [InlineData("$filter=startswith(detail/jobTitle,'Eng')")]
-    [InlineData("$filter=detail/role eq 'consulting'")]
     [InlineData("$filter=isCurrent gt true")]
     [InlineData("$filter=isCurrent eq 'yes'")]
     [InlineData("$filter=detail/jobTitle eq Engineer")]
@@ -307,8 +320,19 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
     [InlineData("$top=abc")]
     [InlineData("$skip=-3")]
     [InlineData("$skip=many")]
-    [InlineData("$orderby=detail/role")]
     [InlineData("$orderby=isCurrent sideways")]
+    [InlineData("$orderby=detail")]
+    [InlineData("$orderby=categories")]
+    [InlineData("$orderby=detail/nothing")]
+    [InlineData("$filter=categories eq 'a'")]
+    [InlineData("$filter=detail/layer eq 3")]
+    [InlineData("$filter=startswith(detail/jobTitle,Eng)")]
+    [InlineData("$filter=startswith(isCurrent,'t')")]
+    [InlineData("$filter=startswith(detail/jobTitle 'Eng')")]
+    [InlineData("$filter=endswith(detail/jobTitle,'eer')")]
+    [InlineData("$filter=detail/company eq 'x'")]
+    [InlineData("$select=detail/nothing")]
+    [InlineData("$select=colleagues/displayName")]
     [InlineData("$expand=detail")]
     [InlineData("$search=Engineer")]
     [InlineData("$foo=1")]
@@ -339,11 +363,13 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
         return (items, pages);
     }
 
-    private static string SortKey(JsonObject item, string member) => member switch
+    private static string SortKey(JsonObject item, string member) => member.ToLowerInvariant() switch
     {
-        "detail/jobTitle" => item["detail"]!["jobTitle"]!.GetValue<string>(),
-        "detail/startMonthYear" => item["detail"]!["startMonthYear"]?.GetValue<string>() ?? string.Empty,
-        "isCurrent" => item["isCurrent"]!.GetValue<bool>() ? "1" : "0",
+        "detail/jobtitle" => item["detail"]!["jobTitle"]!.GetValue<string>(),
+        "detail/company/displayname" => item["detail"]!["company"]!["displayName"]!.GetValue<string>(),
+        "detail/role" => item["detail"]!["role"]?.GetValue<string>() ?? string.Empty,
+        "detail/startmonthyear" => item["detail"]!["startMonthYear"]?.GetValue<string>() ?? string.Empty,
+        "iscurrent" => item["isCurrent"]!.GetValue<bool>() ? "1" : "0",
         _ => item[member]!.GetValue<string>(),
     };
 

@@ -36,16 +36,15 @@ internal sealed class ODataQuery
     };
 
     private static readonly string[] SystemOptions = ["levels", "deltatoken", "id", "index", "schemaversion"];
-    private static readonly string[] OrderableProperties = ["createdDateTime", "lastModifiedDateTime", "detail/jobTitle", "detail/startMonthYear", "isCurrent"];
 
     public int? Top { get; private set; }
 
     public int Skip { get; private set; }
 
-    /// <summary>Canonical member names, or null for all.</summary>
-    public IReadOnlyList<string>? Select { get; private set; }
+    /// <summary>The selected paths (canonical names; nested ones such as <c>detail/jobTitle</c> too), or null for all.</summary>
+    public IReadOnlyList<PositionSchema.ResolvedPath>? Select { get; private set; }
 
-    public IReadOnlyList<(string Property, bool Descending)> OrderBy { get; private set; } = [];
+    public IReadOnlyList<(PositionSchema.ResolvedPath Property, bool Descending)> OrderBy { get; private set; } = [];
 
     public PositionFilter? Filter { get; private set; }
 
@@ -126,7 +125,7 @@ internal sealed class ODataQuery
                     sawTopOrSkip = true;
                     break;
                 case "select":
-                    var selected = new List<string>();
+                    var selected = new List<PositionSchema.ResolvedPath>();
                     foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
                     {
                         if (item == "*")
@@ -134,27 +133,28 @@ internal sealed class ODataQuery
                             continue;
                         }
 
-                        var canonical = PositionSchema.CanonicalMemberName(item);
-                        if (canonical is null)
+                        var path = PositionSchema.ResolvePath(item);
+                        if (path is null)
                         {
                             return (null, $"Could not find a property named '{item}' on type 'microsoft.graph.workPosition' ($select).");
                         }
 
-                        selected.Add(canonical);
+                        selected.Add(path);
                     }
 
                     query.Select = value.Split(',', StringSplitOptions.TrimEntries).Contains("*") ? null : selected;
                     query.CarriedOptions.Add(("$select", value));
                     break;
                 case "orderby":
-                    var keys = new List<(string, bool)>();
+                    var keys = new List<(PositionSchema.ResolvedPath, bool)>();
                     foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
                     {
                         var words = item.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        var property = words.Length > 0 ? OrderableProperties.FirstOrDefault(candidate => string.Equals(candidate, words[0], StringComparison.OrdinalIgnoreCase)) : null;
-                        if (property is null || words.Length > 2 || (words.Length == 2 && !words[1].Equals("asc", StringComparison.OrdinalIgnoreCase) && !words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)))
+                        var property = words.Length > 0 ? PositionSchema.ResolvePath(words[0]) : null;
+                        if (property is null || !property.IsPrimitive || words.Length > 2
+                            || (words.Length == 2 && !words[1].Equals("asc", StringComparison.OrdinalIgnoreCase) && !words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)))
                         {
-                            return (null, $"Invalid $orderby clause '{item}': order by one of {string.Join(", ", OrderableProperties)} with an optional asc or desc.");
+                            return (null, $"Invalid $orderby clause '{item}': order by a single-valued primitive property (such as detail/company/displayName) with an optional asc or desc.");
                         }
 
                         keys.Add((property, words.Length == 2 && words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)));
@@ -264,22 +264,13 @@ internal sealed class ODataQuery
         return (page, WriteSkipToken(Skip + page.Count, nextTop), total);
     }
 
-    private static IOrderedEnumerable<StoredPosition> ThenBy(IOrderedEnumerable<StoredPosition>? ordered, IEnumerable<StoredPosition> source, string property, bool descending)
+    private static IOrderedEnumerable<StoredPosition> ThenBy(IOrderedEnumerable<StoredPosition>? ordered, IEnumerable<StoredPosition> source, PositionSchema.ResolvedPath property, bool descending)
     {
         // Nulls sort first in ascending order, as in OData.
-        return property switch
-        {
-            "createdDateTime" => Order(position => position.CreatedDateTime, Comparer<DateTimeOffset?>.Default),
-            "lastModifiedDateTime" => Order(position => position.LastModifiedDateTime, Comparer<DateTimeOffset?>.Default),
-            "detail/jobTitle" => Order(position => position.JobTitle, StringComparer.Ordinal),
-            "detail/startMonthYear" => Order(position => position.StartMonthYear, StringComparer.Ordinal),
-            _ => Order(position => position.IsCurrent, Comparer<bool?>.Default),
-        };
-
-        IOrderedEnumerable<StoredPosition> Order<TKey>(Func<StoredPosition, TKey> key, IComparer<TKey> comparer) =>
-            ordered is null
-                ? descending ? source.OrderByDescending(key, comparer) : source.OrderBy(key, comparer)
-                : descending ? ordered.ThenByDescending(key, comparer) : ordered.ThenBy(key, comparer);
+        var comparer = SortKeys.ComparerFor(property);
+        return ordered is null
+            ? descending ? source.OrderByDescending(position => position.Leaf(property.Path), comparer) : source.OrderBy(position => position.Leaf(property.Path), comparer)
+            : descending ? ordered.ThenByDescending(position => position.Leaf(property.Path), comparer) : ordered.ThenBy(position => position.Leaf(property.Path), comparer);
     }
 
     private static string WriteSkipToken(int skip, int? top) =>

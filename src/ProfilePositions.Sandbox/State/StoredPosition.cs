@@ -17,12 +17,12 @@ internal sealed class StoredPosition
         Json = json;
         CreatedDateTime = ReadDate(source, "createdDateTime");
         LastModifiedDateTime = ReadDate(source, "lastModifiedDateTime");
-        IsCurrent = source["isCurrent"] is JsonValue current && current.TryGetValue<bool>(out var flag) ? flag : null;
-        var detail = source["detail"] as JsonObject;
-        JobTitle = ReadString(detail, "jobTitle");
-        StartMonthYear = ReadString(detail, "startMonthYear");
-        CompanyDisplayName = ReadString(detail?["company"] as JsonObject, "displayName");
+        var leaves = new Dictionary<string, object?>(StringComparer.Ordinal);
+        CollectLeaves(source, string.Empty, leaves);
+        Leaves = leaves;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Prefix, string Name), string> PathNames = new();
 
     public string Id { get; }
 
@@ -35,13 +35,14 @@ internal sealed class StoredPosition
 
     public DateTimeOffset? LastModifiedDateTime { get; }
 
-    public bool? IsCurrent { get; }
+    /// <summary>
+    /// Every non-null primitive value reachable through nested objects (not arrays), by path such as
+    /// <c>detail/company/displayName</c>: a string, a bool or a double. What $filter and $orderby read.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Leaves { get; }
 
-    public string? JobTitle { get; }
-
-    public string? StartMonthYear { get; }
-
-    public string? CompanyDisplayName { get; }
+    /// <summary>The value at a path; null when it is null or absent.</summary>
+    public object? Leaf(string path) => Leaves.GetValueOrDefault(path);
 
     public static StoredPosition From(JsonObject position, long sequence)
     {
@@ -53,6 +54,35 @@ internal sealed class StoredPosition
 
     private static string? ReadString(JsonObject? owner, string name) =>
         owner?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    // Only non-null values are kept (most members are null), under path strings shared by all positions.
+    private static void CollectLeaves(JsonObject owner, string prefix, Dictionary<string, object?> leaves)
+    {
+        foreach (var (name, value) in owner)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            var path = PathNames.GetOrAdd((prefix, name), key => key.Prefix.Length == 0 ? key.Name : $"{key.Prefix}/{key.Name}");
+            switch (value)
+            {
+                case JsonObject nested:
+                    CollectLeaves(nested, path, leaves);
+                    break;
+                case JsonValue primitive when primitive.GetValueKind() == JsonValueKind.String:
+                    leaves[path] = primitive.GetValue<string>();
+                    break;
+                case JsonValue primitive when primitive.GetValueKind() is JsonValueKind.True or JsonValueKind.False:
+                    leaves[path] = primitive.GetValue<bool>();
+                    break;
+                case JsonValue primitive when primitive.GetValueKind() == JsonValueKind.Number:
+                    leaves[path] = primitive.GetValue<double>();
+                    break;
+            }
+        }
+    }
 
     private static DateTimeOffset? ReadDate(JsonObject owner, string name) =>
         ReadString(owner, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
