@@ -30,7 +30,7 @@ public static class SandboxOptionsParser
 
         Admin routes (no token needed): /_sandbox/health, /_sandbox/stats, /_sandbox/users, /_sandbox/token,
         /_sandbox/state, /_sandbox/state/reset, /_sandbox/requests, /_sandbox/faults, /_sandbox/penalty.
-        Differences from Graph: KNOWN-DIFFERENCES.md beside the sandbox.
+        Differences from Graph: src/ProfilePositions.Sandbox/KNOWN-DIFFERENCES.md in the project's repository.
         """;
 
     /// <exception cref="ArgumentException">An option is unknown, lacks its value or has a bad value.</exception>
