@@ -8,8 +8,14 @@ try
 catch (ArgumentException error)
 {
     Console.Error.WriteLine(error.Message);
-    Console.Error.WriteLine("Usage: ProfilePositions.Sandbox [--port <n>] [--seed <int>] [--data <file.json>] [--latency-ms <min>-<max>] [--page-size <n>] [--loose] [--shuffle-batch] [--verbose]");
+    Console.Error.WriteLine("Usage: ProfilePositions.Sandbox [--port <n>] [--seed <int>] [--data <file.json>] [--latency-ms <min>-<max>] [--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--verbose] [--help]");
     return 2;
+}
+
+if (options.ShowHelp)
+{
+    Console.Out.WriteLine(SandboxOptionsParser.HelpText);
+    return 0;
 }
 
 using var stop = new CancellationTokenSource();

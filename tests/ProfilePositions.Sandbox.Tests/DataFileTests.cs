@@ -39,10 +39,10 @@ public sealed class DataFileTests : IDisposable
         Assert.Equal([Upn, "$ops@adventureworks.com"], users.Select(u => u.UserPrincipalName));
         var token = await client.TokenAsync(Upn, "User.ReadWrite.All");
 
-        // The stored documented object comes back exactly as written.
+        // The stored documented object comes back as written, with the schema's other members present as null.
         var list = await client.GetAsync("beta/me/profile/positions", token);
         GraphAssert.Status(list, 200);
-        GraphAssert.JsonEqual(documented, Assert.Single(list.Object["value"]!.AsArray()));
+        GraphAssert.SameMembers(documented, Assert.Single(list.Object["value"]!.AsArray()));
         var one = await client.GetAsync("beta/users('$ops@adventureworks.com')/profile/positions", token);
         Assert.Empty(one.Object["value"]!.AsArray());
 
@@ -83,7 +83,7 @@ public sealed class DataFileTests : IDisposable
     // Users without positions may be listed with an empty array.
     private static void AssertSamePositions(JsonNode expected, JsonNode actual)
     {
-        GraphAssert.JsonEqual(expected["positions"]![UserId], actual["positions"]![UserId]);
+        GraphAssert.SameMembers(expected["positions"]![UserId], actual["positions"]![UserId]);
         Assert.All(actual["positions"]!.AsObject().Where(p => p.Key != UserId), p => Assert.Empty(p.Value!.AsArray()));
     }
 

@@ -111,6 +111,7 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
     {
         "detail/jobTitle", "detail/jobTitle asc", "detail/jobTitle desc", "isCurrent", "isCurrent desc",
         "createdDateTime desc", "createdDateTime asc", "lastModifiedDateTime desc", "detail/startMonthYear desc",
+        "detail/company/displayName", "detail/company/displayName desc", "DETAIL/COMPANY/DISPLAYNAME", "id", "detail/role",
     };
 
     [Theory]
@@ -148,6 +149,18 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
         { "detail/jobTitle eq 'Analyst' or isCurrent eq false and detail/company/displayName eq 'Fabrikam'", "analystOrPastFabrikam" },
         { "isCurrent eq false and detail/company/displayName eq 'Fabrikam' or detail/jobTitle eq 'Zoologist'", "pastFabrikamOrZoologist" },
         { "detail/jobTitle eq 'Nobody'", "none" },
+        { "startswith(detail/jobTitle,'Engin')", "engineer" },
+        { "startswith(detail/jobTitle,'engin')", "none" },
+        { "startswith(detail/company/displayName,'Fab') and isCurrent eq true", "currentFabrikam" },
+        { "not startswith(detail/company/displayName,'Fab')", "notFabrikam" },
+        { "not (isCurrent eq true)", "notCurrent" },
+        { "detail/role eq null", "all" },
+        { "detail/company/department ne 'Sales'", "all" },
+        { "detail/company/address/city eq 'Oslo'", "none" },
+        { "DETAIL/JOBTITLE eq 'Engineer'", "engineer" },
+        { "startswith(id,'')", "all" },
+        { "detail/description eq 'x' or detail/summary eq 'x' or detail/employeeId eq 'x' or detail/level eq 'x' or detail/secondaryJobTitle eq 'x'", "none" },
+        { "detail/company/pronunciation eq 'x' or detail/company/officeLocation eq 'x' or detail/company/webUrl eq 'x' or detail/company/costCenter eq 'x'", "none" },
     };
 
     private static readonly Dictionary<string, Func<(string Title, bool IsCurrent, string Company), bool>> Predicates = new()
@@ -164,6 +177,8 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
         ["analystOrPastFabrikam"] = p => p.Title == "Analyst" || (!p.IsCurrent && p.Company == "Fabrikam"),
         ["pastFabrikamOrZoologist"] = p => (!p.IsCurrent && p.Company == "Fabrikam") || p.Title == "Zoologist",
         ["none"] = _ => false,
+        ["all"] = _ => true,
+        ["currentFabrikam"] = p => p.IsCurrent && p.Company == "Fabrikam",
     };
 
     [Theory]
@@ -192,8 +207,108 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
     }
 
     [Theory]
-    [InlineData("$filter=startswith(detail/jobTitle,'Eng')")]
-    [InlineData("$filter=detail/role eq 'consulting'")]
+    [InlineData("$count=true", null)]
+    [InlineData("count=true", null)]
+    [InlineData("$count=true&$top=2&$skip=1", null)]
+    [InlineData("$count=true&$filter=isCurrent eq true", "current")]
+    [InlineData("$count=true&$filter=detail/company/displayName eq 'Fabrikam'&$orderby=detail/jobTitle&$top=1", "fabrikam")]
+    public async Task Count_true_gives_the_number_matching_the_filter_before_top_and_skip_on_every_page(string query, string? predicate)
+    {
+        var expected = predicate is null ? Seed.Length : Seed.Count(Predicates[predicate]);
+        string? next = $"{Collection}?{EscapeQueryValues(query)}";
+        var pages = 0;
+        while (next is not null)
+        {
+            var page = await Sandbox.GetAsync(next, token);
+            GraphAssert.Status(page, 200);
+            Assert.Equal(expected, page.Object["@odata.count"]!.GetValue<int>());
+
+            // Graph writes the count before the items.
+            Assert.Equal(["@odata.context", "@odata.count", "value"], page.Object.Select(p => p.Key).Take(3));
+            next = page.Object["@odata.nextLink"]?.GetValue<string>();
+            Assert.True(++pages < 10);
+        }
+    }
+
+    [Theory]
+    [InlineData("$count=false")]
+    [InlineData("")]
+    public async Task Without_count_true_there_is_no_odata_count(string query)
+    {
+        var page = await Sandbox.GetAsync($"{Collection}?{query}", token);
+        GraphAssert.Status(page, 200);
+        Assert.False(page.Object.ContainsKey("@odata.count"));
+    }
+
+    [Theory]
+    [InlineData("", 8)]
+    [InlineData("$filter=isCurrent eq false", 4)]
+    [InlineData("$filter=detail/jobTitle eq 'Engineer'", 2)]
+    [InlineData("$top=1&$skip=3&$orderby=detail/jobTitle&$select=detail", 8)]
+    [InlineData("filter=detail/company/displayName eq 'Contoso'", 3)]
+    public async Task Count_segment_answers_the_number_as_plain_text(string query, int expected)
+    {
+        var response = await Sandbox.GetAsync($"{Collection}/$count?{EscapeQueryValues(query)}", token);
+        GraphAssert.Status(response, 200);
+        Assert.Equal("text/plain", response.ContentHeaders.ContentType!.MediaType);
+        Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Text);
+
+        var adele = await Sandbox.UserAsync(SandboxClient.AdeleUpn);
+        var byUpn = await Sandbox.GetAsync($"beta/users/{adele.UserPrincipalName}/profile/positions/$COUNT?{EscapeQueryValues(query)}", await Sandbox.TokenAsync(SandboxClient.AdeleUpn, "User.Read"));
+        Assert.Equal(response.Text, byUpn.Text);
+    }
+
+    [Theory]
+    [InlineData("POST", "", 405, "Request_BadRequest")]
+    [InlineData("DELETE", "", 405, "Request_BadRequest")]
+    [InlineData("GET", "$count=true", 400, "BadRequest")]
+    [InlineData("GET", "$filter=isCurrent eq maybe", 400, "BadRequest")]
+    [InlineData("GET", "$search=Engineer", 400, "BadRequest")]
+    public async Task Count_segment_refuses_other_methods_and_bad_options(string method, string query, int status, string code)
+    {
+        var response = await Sandbox.SendAsync(new HttpMethod(method), $"{Collection}/$count?{EscapeQueryValues(query)}", token, method == "POST" ? "{}" : null);
+        GraphAssert.ODataError(response, status, code);
+    }
+
+    [Theory]
+    [InlineData("$expand=detail", "Expand")]
+    [InlineData("expand=*", "Expand")]
+    [InlineData("$search=\"Engineer\"", "Search")]
+    [InlineData("$SEARCH=Engineer", "Search")]
+    public async Task Expand_and_search_get_graphs_not_allowed_error_on_lists_and_single_positions(string query, string option)
+    {
+        var expected = $"The query specified in the URI is not valid. Query option '{option}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.";
+        var list = GraphAssert.ODataError(await Sandbox.GetAsync($"{Collection}?{EscapeQueryValues(query)}", token), 400, "BadRequest");
+        Assert.Equal(expected, list["message"]!.GetValue<string>());
+        var one = GraphAssert.ODataError(await Sandbox.GetAsync($"{Collection}/{Id(created[0])}?{EscapeQueryValues(query)}", token), 400, "BadRequest");
+        Assert.Equal(expected, one["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Batch_items_take_count_the_count_segment_and_get_the_same_errors()
+    {
+        var envelope = BatchTests.Envelope(
+            BatchTests.GetItem("counted", "/me/profile/positions?$count=true&$top=1"),
+            BatchTests.GetItem("segment", "/me/profile/positions/$count?$filter=" + Uri.EscapeDataString("isCurrent eq true")),
+            BatchTests.GetItem("expand", "/me/profile/positions?$expand=detail"),
+            BatchTests.GetItem("search", "/me/profile/positions?$search=Engineer"));
+        var response = await Sandbox.PostJsonAsync(BatchTests.BatchPath, token, envelope);
+        GraphAssert.Status(response, 200);
+        var items = BatchTests.ById(response);
+        Assert.Equal(200, items["counted"]["status"]!.GetValue<int>());
+        Assert.Equal(Seed.Length, items["counted"]["body"]!["@odata.count"]!.GetValue<int>());
+        Assert.Single(items["counted"]["body"]!["value"]!.AsArray());
+        Assert.Equal(200, items["segment"]["status"]!.GetValue<int>());
+        Assert.StartsWith("text/plain", BatchTests.HeaderValue(items["segment"], "Content-Type"), StringComparison.Ordinal);
+        Assert.Equal(Seed.Count(p => p.IsCurrent), items["segment"]["body"]!.GetValue<int>());
+        Assert.Contains("'Expand' is not allowed", GraphAssert.ItemError(items["expand"], 400, "BadRequest")["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("'Search' is not allowed", GraphAssert.ItemError(items["search"], 400, "BadRequest")["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("$count=yes")]
+    [InlineData("$count=1")]
+    [InlineData("$count=true&$count=false")]
     [InlineData("$filter=isCurrent gt true")]
     [InlineData("$filter=isCurrent eq 'yes'")]
     [InlineData("$filter=detail/jobTitle eq Engineer")]
@@ -205,8 +320,19 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
     [InlineData("$top=abc")]
     [InlineData("$skip=-3")]
     [InlineData("$skip=many")]
-    [InlineData("$orderby=detail/role")]
     [InlineData("$orderby=isCurrent sideways")]
+    [InlineData("$orderby=detail")]
+    [InlineData("$orderby=categories")]
+    [InlineData("$orderby=detail/nothing")]
+    [InlineData("$filter=categories eq 'a'")]
+    [InlineData("$filter=detail/layer eq 3")]
+    [InlineData("$filter=startswith(detail/jobTitle,Eng)")]
+    [InlineData("$filter=startswith(isCurrent,'t')")]
+    [InlineData("$filter=startswith(detail/jobTitle 'Eng')")]
+    [InlineData("$filter=endswith(detail/jobTitle,'eer')")]
+    [InlineData("$filter=detail/company eq 'x'")]
+    [InlineData("$select=detail/nothing")]
+    [InlineData("$select=colleagues/displayName")]
     [InlineData("$expand=detail")]
     [InlineData("$search=Engineer")]
     [InlineData("$foo=1")]
@@ -237,13 +363,19 @@ public sealed class ODataQueryTests(SmallPageSandboxFixture fixture)
         return (items, pages);
     }
 
-    private static string SortKey(JsonObject item, string member) => member switch
+    private static string SortKey(JsonObject item, string member) => member.ToLowerInvariant() switch
     {
-        "detail/jobTitle" => item["detail"]!["jobTitle"]!.GetValue<string>(),
-        "detail/startMonthYear" => item["detail"]!["startMonthYear"]?.GetValue<string>() ?? string.Empty,
-        "isCurrent" => item["isCurrent"]!.GetValue<bool>() ? "1" : "0",
+        "detail/jobtitle" => item["detail"]!["jobTitle"]!.GetValue<string>(),
+        "detail/company/displayname" => item["detail"]!["company"]!["displayName"]!.GetValue<string>(),
+        "detail/role" => item["detail"]!["role"]?.GetValue<string>() ?? string.Empty,
+        "detail/startmonthyear" => item["detail"]!["startMonthYear"]?.GetValue<string>() ?? string.Empty,
+        "iscurrent" => item["isCurrent"]!.GetValue<bool>() ? "1" : "0",
         _ => item[member]!.GetValue<string>(),
     };
+
+    // Escapes each value of name=value pairs joined by '&'.
+    private static string EscapeQueryValues(string query) =>
+        string.Join('&', query.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(EscapeQuery));
 
     private static string EscapeQuery(string query)
     {

@@ -216,11 +216,16 @@ public sealed class LooseModeTests(LooseSandboxFixture fixture) : SandboxTestBas
     }
 
     [Fact]
-    public async Task Loose_mode_still_rejects_bad_types_and_read_only_members()
+    public async Task Loose_mode_still_rejects_bad_types_and_ignores_server_managed_members()
     {
         var token = await Sandbox.TokenAsync();
         GraphAssert.ODataError(await Sandbox.PostJsonAsync("beta/me/profile/positions", token, """{"isCurrent":"yes"}"""), 400, "BadRequest");
-        GraphAssert.ODataError(await Sandbox.PostJsonAsync("beta/me/profile/positions", token, """{"id":"mine"}"""), 400, "BadRequest");
+        GraphAssert.ODataError(await Sandbox.PostJsonAsync("beta/me/profile/positions", token, """{"detail":{"company":{"displayName":null}}}"""), 400, "BadRequest");
         Assert.Equal(0, (await Sandbox.HealthAsync())["positions"]!.GetValue<int>());
+
+        var created = await Sandbox.PostJsonAsync("beta/me/profile/positions", token, """{"id":"mine","createdBy":"anyone"}""");
+        GraphAssert.Status(created, 201);
+        Assert.NotEqual("mine", created.Object["id"]!.GetValue<string>());
+        Assert.IsType<JsonObject>(created.Object["createdBy"], exactMatch: false);
     }
 }

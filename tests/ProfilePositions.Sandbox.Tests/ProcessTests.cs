@@ -40,6 +40,21 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_prints_the_options_and_exits_without_listening()
+    {
+        using var process = System.Diagnostics.Process.Start(SandboxProcess.StartInfo("--help"))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, process.ExitCode);
+        var text = await stdout;
+        Assert.Contains("--throttle <n>/<seconds>", text, StringComparison.Ordinal);
+        Assert.Contains("--latency-ms", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening on:", text, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, await stderr);
+    }
+
+    [Fact]
     public async Task Data_file_survives_a_kill_and_restart_with_nothing_lost()
     {
         var dataFile = Path.Combine(folder, "tenant.json");

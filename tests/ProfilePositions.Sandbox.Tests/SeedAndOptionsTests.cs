@@ -108,7 +108,7 @@ public sealed class SeedAndOptionsTests
     [Fact]
     public void Parser_reads_every_option()
     {
-        var options = SandboxOptionsParser.Parse(["--port", "5123", "--seed", "-7", "--data", "state.json", "--latency-ms", "10-20", "--page-size", "5", "--loose", "--shuffle-batch"]);
+        var options = SandboxOptionsParser.Parse(["--port", "5123", "--seed", "-7", "--data", "state.json", "--latency-ms", "10-20", "--page-size", "5", "--throttle", "100/1.5", "--loose", "--shuffle-batch"]);
         Assert.Equal(5123, options.Port);
         Assert.Equal(-7, options.Seed);
         Assert.Equal("state.json", options.DataFile);
@@ -117,6 +117,20 @@ public sealed class SeedAndOptionsTests
         Assert.Equal(5, options.PageSize);
         Assert.True(options.Loose);
         Assert.True(options.ShuffleBatch);
+        Assert.Equal(100, options.ThrottleLimit);
+        Assert.Equal(1.5, options.ThrottleSeconds);
+        Assert.False(options.ShowHelp);
+        Assert.True(SandboxOptionsParser.Parse(["--help"]).ShowHelp);
+        Assert.Equal((20, 1.0), (SandboxOptionsParser.Parse(["--throttle=20/1"]).ThrottleLimit!.Value, SandboxOptionsParser.Parse(["--throttle=20/1"]).ThrottleSeconds));
+    }
+
+    [Fact]
+    public void Help_text_names_every_option()
+    {
+        foreach (var option in new[] { "--port", "--seed", "--data", "--latency-ms", "--throttle", "--page-size", "--loose", "--shuffle-batch", "--verbose", "--help", "/_sandbox/stats" })
+        {
+            Assert.Contains(option, SandboxOptionsParser.HelpText, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -131,6 +145,7 @@ public sealed class SeedAndOptionsTests
         Assert.Equal(100, options.PageSize);
         Assert.False(options.Loose);
         Assert.False(options.ShuffleBatch);
+        Assert.Null(options.ThrottleLimit);
     }
 
     [Theory]
@@ -143,6 +158,13 @@ public sealed class SeedAndOptionsTests
     [InlineData("--page-size", "0")]
     [InlineData("--bogus")]
     [InlineData("--data")]
+    [InlineData("--throttle")]
+    [InlineData("--throttle", "100")]
+    [InlineData("--throttle", "0/1")]
+    [InlineData("--throttle", "5/0")]
+    [InlineData("--throttle", "5/x")]
+    [InlineData("--throttle", "5/1/2")]
+    [InlineData("--help=yes")]
     public void Parser_rejects_bad_arguments(params string[] args)
     {
         Assert.ThrowsAny<ArgumentException>(() => SandboxOptionsParser.Parse(args));

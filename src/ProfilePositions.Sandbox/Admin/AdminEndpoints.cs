@@ -10,8 +10,8 @@ using ProfilePositions.Sandbox.State;
 
 namespace ProfilePositions.Sandbox.Admin;
 
-/// <summary>The <c>/_sandbox/*</c> routes: health, users, tokens, state, journal, fault rules and penalty mode.</summary>
-internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService tokens, FaultEngine faults, RequestJournal journal)
+/// <summary>The <c>/_sandbox/*</c> routes: health, stats, users, tokens, state, journal, fault rules and penalty mode.</summary>
+internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService tokens, FaultEngine faults, ThrottleModel? throttle, RequestJournal journal)
 {
     public async Task<GraphResponse> HandleAsync(HttpContext context, string requestId, string clientRequestId)
     {
@@ -25,6 +25,8 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
         {
             case "/health":
                 return method == "GET" ? Health() : NotAllowed();
+            case "/stats":
+                return method == "GET" ? Stats() : NotAllowed();
             case "/users":
                 return method == "GET" ? Json(writer =>
                 {
@@ -48,6 +50,7 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
 
                 store.Reset();
                 faults.Reset();
+                throttle?.Reset();
                 journal.Clear();
                 return Health();
             case "/requests":
@@ -129,9 +132,32 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
         writer.WriteString("status", "ok");
         writer.WriteNumber("seed", seed);
         writer.WriteNumber("violations", faults.Violations);
+        writer.WriteNumber("throttled", throttle?.Throttled ?? 0);
         writer.WriteNumber("positions", state.PositionCount());
         writer.WriteNumber("users", state.Users.Count);
         writer.WriteBoolean("penalty", faults.PenaltyEnabled);
+        writer.WriteEndObject();
+    });
+
+    // Throttling and penalty figures, for tests that assert a client stayed within its budget.
+    private GraphResponse Stats() => Json(writer =>
+    {
+        writer.WriteStartObject();
+        if (throttle is null)
+        {
+            writer.WriteNull("throttle");
+        }
+        else
+        {
+            writer.WriteStartObject("throttle");
+            writer.WriteNumber("limit", throttle.Limit);
+            writer.WriteNumber("seconds", throttle.Seconds);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteNumber("throttled", throttle?.Throttled ?? 0);
+        writer.WriteBoolean("penalty", faults.PenaltyEnabled);
+        writer.WriteNumber("violations", faults.Violations);
         writer.WriteEndObject();
     });
 

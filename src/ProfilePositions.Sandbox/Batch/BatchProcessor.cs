@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,8 +12,9 @@ using ProfilePositions.Sandbox.State;
 namespace ProfilePositions.Sandbox.Batch;
 
 /// <summary>
-/// <c>POST /beta/$batch</c>: validates the envelope, runs the items one after another in array order (respecting
-/// <c>dependsOn</c>) through the same processor as plain requests, and answers 200 with one response per item.
+/// <c>POST /beta/$batch</c>: validates the envelope, runs the items through the same processor as plain requests —
+/// side by side unless <c>dependsOn</c> chains them (see <see cref="BatchSchedule"/>) — and answers 200 with one
+/// response per item once the slowest has finished.
 /// </summary>
 internal sealed class BatchProcessor(PositionStore store, TokenService tokens, FaultEngine faults, GraphProcessor processor, RequestJournal journal, SandboxOptions options)
 {
@@ -82,37 +84,44 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
         DateTimeOffset longestUntil = DateTimeOffset.MinValue;
         TransportFault transport = TransportFault.None;
         string? transportFault = null;
-        foreach (var item in ExecutionOrder(items))
+        var schedule = new BatchSchedule(items);
+        foreach (var item in schedule.Initial)
         {
-            var request = item.ToRequest(envelope);
-            GraphOutcome itemOutcome;
-            var failedDependency = item.DependsOn.FirstOrDefault(dependency => !results[dependency].Response.IsSuccess);
-            if (failedDependency is not null)
+            schedule.Start(item, Prepare(item, null, envelope), readyAtMs: 0);
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (schedule.Next() is { } next)
+        {
+            var wait = next.DueMs - clock.ElapsedMilliseconds;
+            if (wait > 0)
             {
-                itemOutcome = new GraphOutcome(ODataErrors.Create(424, "FailedDependency",
-                    $"Request '{item.Id}' was not run because request '{failedDependency}' it depends on failed.", request));
-            }
-            else
-            {
-                itemOutcome = await processor.ProcessAsync(request, GraphRoute.Parse(request.RawPath), FaultTarget.BatchItem, ct).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(wait), ct).ConfigureAwait(false);
             }
 
+            var itemOutcome = processor.Complete(next.Prepared);
+            var request = next.Prepared.Request;
             journal.Append(new JournalEntry(journal.NextSequence(), DateTime.UtcNow, request.Method, DecodedPathAndVersion(request.RawPath), request.RawQuery,
-                envelopeSeq, item.Id, itemOutcome.WireStatus, itemOutcome.FaultDescription, request.SentClientRequestId, request.RetryAttempt,
+                envelopeSeq, next.Item.Id, itemOutcome.WireStatus, itemOutcome.FaultDescription, request.SentClientRequestId, request.RetryAttempt,
                 request.HasBody ? Encoding.UTF8.GetString(request.Body) : null, itemOutcome.User?.UserPrincipalName, itemOutcome.Caller));
 
             if (itemOutcome.Transport != TransportFault.None)
             {
-                // One item cannot lose its connection on its own: the whole envelope does, and later items never run.
+                // One item cannot lose its connection on its own: the whole envelope does, and unfinished items never run.
                 transport = itemOutcome.Transport;
                 transportFault = itemOutcome.FaultDescription;
                 break;
             }
 
-            results[item.Id] = (item, itemOutcome.Response);
+            results[next.Item.Id] = (next.Item, itemOutcome.Response);
             if (itemOutcome.Response.Header("Retry-After") is { } retryAfter && FaultEngine.ParseRetryAfter(retryAfter) is { } until && until > longestUntil)
             {
                 (longestUntil, longestRetryAfter) = (until, retryAfter);
+            }
+
+            foreach (var (dependant, failedDependency) in schedule.Finished(next.Item, itemOutcome.Response.IsSuccess))
+            {
+                schedule.Start(dependant, Prepare(dependant, failedDependency, envelope), next.DueMs);
             }
         }
 
@@ -133,6 +142,23 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
         return outcome;
     }
 
+    private PreparedRequest Prepare(BatchItem item, string? failedDependency, GraphRequest envelope)
+    {
+        var request = item.ToRequest(envelope);
+        var route = GraphRoute.Parse(request.RawPath);
+        if (failedDependency is null)
+        {
+            return processor.Prepare(request, route, FaultTarget.BatchItem);
+        }
+
+        // Graph does not run an item whose dependency failed: no token, no fault rule, no latency.
+        return new PreparedRequest(request, route, FaultTarget.BatchItem, store.State, null, null)
+        {
+            Immediate = new GraphOutcome(ODataErrors.Create(424, "FailedDependency",
+                $"Request '{item.Id}' was not run because request '{failedDependency}' it depends on failed.", request)),
+        };
+    }
+
     private static byte[] WriteResponses(List<(BatchItem Item, GraphResponse Response)> responses)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
@@ -148,7 +174,7 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
                 writer.WriteStartObject("headers");
                 if (response.Body is not null)
                 {
-                    writer.WriteString("Content-Type", "application/json; charset=utf-8");
+                    writer.WriteString("Content-Type", response.ContentType);
                 }
 
                 foreach (var (name, value) in response.Headers)
@@ -160,7 +186,23 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
                 if (response.Body is not null)
                 {
                     writer.WritePropertyName("body");
-                    writer.WriteRawValue(response.Body, skipInputValidation: true);
+                    if (response.IsJson)
+                    {
+                        writer.WriteRawValue(response.Body, skipInputValidation: true);
+                    }
+                    else
+                    {
+                        // A plain-text body (the /$count integer) is a JSON number when it is one, else a JSON string.
+                        var text = Encoding.UTF8.GetString(response.Body);
+                        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                        {
+                            writer.WriteNumberValue(number);
+                        }
+                        else
+                        {
+                            writer.WriteStringValue(text);
+                        }
+                    }
                 }
 
                 writer.WriteEndObject();
@@ -352,27 +394,4 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
     }
 
     private static string DecodedPathAndVersion(string rawPath) => Uri.UnescapeDataString(rawPath);
-
-    private sealed record BatchItem(string Id, string Method, string Url, Dictionary<string, string> Headers, byte[] Body, List<string> DependsOn)
-    {
-        public GraphRequest ToRequest(GraphRequest envelope)
-        {
-            var question = Url.IndexOf('?');
-            var path = question < 0 ? Url : Url[..question];
-            return new GraphRequest
-            {
-                Method = Method,
-                RawPath = "/beta/" + path.TrimStart('/'),
-                RawQuery = question < 0 ? null : Url[(question + 1)..],
-                ContentType = Headers.GetValueOrDefault("Content-Type"),
-                Body = Body,
-                Authorization = envelope.Authorization,
-                RequestId = Guid.NewGuid().ToString(),
-                ClientRequestId = Headers.GetValueOrDefault("client-request-id") ?? envelope.ClientRequestId,
-                SentClientRequestId = Headers.GetValueOrDefault("client-request-id") ?? envelope.SentClientRequestId,
-                RetryAttempt = int.TryParse(Headers.GetValueOrDefault("Retry-Attempt"), out var attempt) ? attempt : envelope.RetryAttempt,
-                BaseAddress = envelope.BaseAddress,
-            };
-        }
-    }
 }

@@ -6,44 +6,79 @@ using ProfilePositions.Sandbox.State;
 namespace ProfilePositions.Sandbox.Graph;
 
 /// <summary>
-/// Runs one Graph request (plain or a batch item): penalty check, fault rules, then routing, authentication,
-/// scopes, user lookup and the operation — in Graph's order, so a 401 never depends on whether the user exists.
+/// Runs one Graph request (plain or a batch item): penalty check, throttle, fault rules and latency, then routing,
+/// authentication, scopes, user lookup and the operation — in Graph's order, so a 401 never depends on whether the
+/// user exists.
 /// </summary>
-internal sealed class GraphProcessor(PositionStore store, TokenService tokens, FaultEngine faults, PositionHandlers handlers)
+internal sealed class GraphProcessor(PositionStore store, TokenService tokens, FaultEngine faults, ThrottleModel? throttle, PositionHandlers handlers)
 {
-    public async Task<GraphOutcome> ProcessAsync(GraphRequest request, GraphRoute route, FaultTarget target, CancellationToken ct)
+    /// <summary>A plain request: decided on arrival, then it waits out its latency, then it runs.</summary>
+    public async Task<GraphOutcome> ProcessAsync(GraphRequest request, GraphRoute route, CancellationToken ct)
+    {
+        var prepared = Prepare(request, route, FaultTarget.Request);
+        if (prepared.LatencyMs > 0)
+        {
+            await Task.Delay(prepared.LatencyMs, ct).ConfigureAwait(false);
+        }
+
+        return Complete(prepared);
+    }
+
+    /// <summary>
+    /// Everything decided when a request (or batch item) arrives, in this order: the penalty window (plain requests
+    /// only), a throttle token, the fault rules and the latency (the global draw plus the rule's). Penalty and throttle
+    /// answers come back at once, without latency.
+    /// </summary>
+    public PreparedRequest Prepare(GraphRequest request, GraphRoute route, FaultTarget target)
     {
         var state = store.State;
         var caller = tokens.Peek(request.Authorization);
-        var user = route.Kind is RouteKind.PositionCollection or RouteKind.PositionItem
+        var user = route.Kind is RouteKind.PositionCollection or RouteKind.PositionItem or RouteKind.PositionCount
             ? route.IsMe ? caller is null ? null : state.FindUser(caller.ObjectId) : state.FindUser(route.UserKey!)
             : null;
+        var prepared = new PreparedRequest(request, route, target, state, caller?.ObjectId, user) { CallerName = caller?.UserPrincipalName ?? caller?.ObjectId };
 
         if (target == FaultTarget.Request && faults.CheckPenalty(caller?.ObjectId) is { } remaining)
         {
-            return PenaltyOutcome(request, remaining, user);
+            prepared.Immediate = PenaltyOutcome(request, remaining, user);
+            return prepared;
         }
 
-        var fault = faults.Evaluate(request.Method, route.DecodedPath, user, target);
-        if (fault?.Rule.LatencyMs is > 0)
+        if (throttle?.TryTake(caller?.ObjectId) is { } wait)
         {
-            await Task.Delay(fault.Rule.LatencyMs.Value, ct).ConfigureAwait(false);
+            prepared.Immediate = ThrottledOutcome(request, wait, user);
+            return prepared;
         }
 
-        var failing = fault is not null && (fault.Rule.Status is not null || fault.Rule.Transport != TransportFault.None);
-        GraphResponse? executed = null;
-        if (!failing || fault!.Rule.CommitAfter || (fault.Rule.Transport == TransportFault.HalfBody && request.Method == "GET"))
+        prepared.Fault = faults.Evaluate(request.Method, route.DecodedPath, user, target);
+        prepared.LatencyMs = faults.DrawLatency() + (prepared.Fault?.Rule.LatencyMs ?? 0);
+        return prepared;
+    }
+
+    /// <summary>Runs a prepared request (unless a fault prevents it) and builds what to send.</summary>
+    public GraphOutcome Complete(PreparedRequest prepared)
+    {
+        var request = prepared.Request;
+        var outcome = prepared.Immediate;
+        if (outcome is null)
         {
-            executed = Execute(request, route, state);
+            var fault = prepared.Fault;
+            var failing = fault is not null && (fault.Rule.Status is not null || fault.Rule.Transport != TransportFault.None);
+            GraphResponse? executed = null;
+            if (!failing || fault!.Rule.CommitAfter || (fault.Rule.Transport == TransportFault.HalfBody && request.Method == "GET"))
+            {
+                executed = Execute(request, prepared.Route, prepared.State);
+            }
+
+            outcome = failing ? FaultOutcome(request, fault!, executed) : new GraphOutcome(executed!);
+            outcome.FaultDescription ??= fault?.Description;
         }
 
-        var outcome = failing ? FaultOutcome(request, fault!, executed) : new GraphOutcome(executed!);
-        outcome.User = user;
-        outcome.Caller = caller?.UserPrincipalName ?? caller?.ObjectId;
-        outcome.FaultDescription ??= fault?.Description;
-        if (target == FaultTarget.Request)
+        outcome.User = prepared.User;
+        outcome.Caller = prepared.CallerName;
+        if (prepared.Target == FaultTarget.Request)
         {
-            faults.NoteRetryAfter(caller?.ObjectId, outcome.Response.Header("Retry-After"));
+            faults.NoteRetryAfter(prepared.CallerId, outcome.Response.Header("Retry-After"));
         }
 
         return outcome;
@@ -62,9 +97,12 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
             return ODataErrors.BadRequest("A $batch request cannot contain another $batch request.", request);
         }
 
-        var allowed = route.Kind == RouteKind.PositionCollection
-            ? request.Method is "GET" or "POST"
-            : request.Method is "GET" or "PATCH" or "DELETE";
+        var allowed = route.Kind switch
+        {
+            RouteKind.PositionCollection => request.Method is "GET" or "POST",
+            RouteKind.PositionCount => request.Method is "GET",
+            _ => request.Method is "GET" or "PATCH" or "DELETE",
+        };
         if (!allowed)
         {
             return ODataErrors.MethodNotAllowed(request);
@@ -96,6 +134,7 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
 
         return (route.Kind, request.Method) switch
         {
+            (RouteKind.PositionCount, _) => handlers.Count(request, user),
             (RouteKind.PositionCollection, "GET") => handlers.List(request, user),
             (RouteKind.PositionCollection, _) => handlers.Create(request, user, principal),
             (_, "GET") => handlers.Get(request, user, route.PositionId!),
@@ -124,6 +163,15 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
         }
 
         return new GraphOutcome(error) { FaultDescription = fault.Description };
+    }
+
+    /// <summary>The token bucket is empty: Graph's 429 with the whole seconds until it holds a token again.</summary>
+    public static GraphOutcome ThrottledOutcome(GraphRequest request, int retryAfterSeconds, TenantUser? user)
+    {
+        var (code, message) = ODataErrors.ForStatus(429);
+        var error = ODataErrors.Create(429, code, message, request, "429");
+        error.WithHeader("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture));
+        return new GraphOutcome(error) { User = user, FaultDescription = $"throttled: bucket empty, Retry-After {retryAfterSeconds}" };
     }
 
     public static GraphOutcome PenaltyOutcome(GraphRequest request, double remainingSeconds, TenantUser? user)

@@ -6,6 +6,9 @@ internal enum RouteKind
     Batch,
     PositionCollection,
     PositionItem,
+
+    /// <summary><c>.../profile/positions/$count</c>: the number of (matching) positions as text.</summary>
+    PositionCount,
 }
 
 /// <summary>
@@ -122,6 +125,11 @@ internal sealed class GraphRoute
         if (rest.Count == next + 2)
         {
             return new GraphRoute(RouteKind.PositionCollection, decodedPath) { IsMe = isMe, UserKey = userKey };
+        }
+
+        if (rest.Count == next + 3 && Is(rest[next + 2], "$count"))
+        {
+            return new GraphRoute(RouteKind.PositionCount, decodedPath) { IsMe = isMe, UserKey = userKey };
         }
 
         if (rest.Count == next + 3 && rest[next + 2].Length > 0)

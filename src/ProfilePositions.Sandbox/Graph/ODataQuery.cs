@@ -8,27 +8,54 @@ namespace ProfilePositions.Sandbox.Graph;
 /// Query options of the positions API. Names are case-insensitive and may omit the <c>$</c> (a beta rule);
 /// unknown <c>$</c> options and bad values are errors; other custom parameters are ignored, as Graph does.
 /// </summary>
+internal enum QueryScope
+{
+    /// <summary>A list: every option.</summary>
+    Collection,
+
+    /// <summary>GET of one position: <c>$select</c> only.</summary>
+    Single,
+
+    /// <summary><c>/$count</c>: <c>$filter</c> counts; <c>$top</c>, <c>$skip</c>, <c>$orderby</c> and <c>$select</c> are checked and have no effect.</summary>
+    Count,
+}
+
 internal sealed class ODataQuery
 {
-    private static readonly string[] SystemOptions = ["count", "expand", "search", "format", "apply", "compute", "levels", "deltatoken", "id", "index", "schemaversion"];
-    private static readonly string[] OrderableProperties = ["createdDateTime", "lastModifiedDateTime", "detail/jobTitle", "detail/startMonthYear", "isCurrent"];
+    /// <summary>ASP.NET OData's own wording, which Graph services built on it answer with.</summary>
+    private const string NotAllowedFormat = "The query specified in the URI is not valid. Query option '{0}' is not allowed. To allow it, set the 'AllowedQueryOptions' property on EnableQueryAttribute or QueryValidationSettings.";
+
+    /// <summary>System query options that Graph refuses here with <see cref="NotAllowedFormat"/>, by their AllowedQueryOptions names.</summary>
+    private static readonly Dictionary<string, string> NotAllowedOptions = new(StringComparer.Ordinal)
+    {
+        ["expand"] = "Expand",
+        ["search"] = "Search",
+        ["apply"] = "Apply",
+        ["compute"] = "Compute",
+        ["format"] = "Format",
+    };
+
+    private static readonly string[] SystemOptions = ["levels", "deltatoken", "id", "index", "schemaversion"];
 
     public int? Top { get; private set; }
 
     public int Skip { get; private set; }
 
-    /// <summary>Canonical member names, or null for all.</summary>
-    public IReadOnlyList<string>? Select { get; private set; }
+    /// <summary>The selected paths (canonical names; nested ones such as <c>detail/jobTitle</c> too), or null for all.</summary>
+    public IReadOnlyList<PositionSchema.ResolvedPath>? Select { get; private set; }
 
-    public IReadOnlyList<(string Property, bool Descending)> OrderBy { get; private set; } = [];
+    public IReadOnlyList<(PositionSchema.ResolvedPath Property, bool Descending)> OrderBy { get; private set; } = [];
 
     public PositionFilter? Filter { get; private set; }
+
+    /// <summary><c>$count=true</c>: the list carries <c>@odata.count</c>.</summary>
+    public bool Count { get; private set; }
 
     /// <summary>Options carried into <c>@odata.nextLink</c> as the client wrote them (decoded).</summary>
     public List<(string Name, string Value)> CarriedOptions { get; } = [];
 
-    /// <summary>Parses the query; <paramref name="single"/> allows only <c>$select</c> (GET of one position).</summary>
-    public static (ODataQuery? Query, string? Error) Parse(string? rawQuery, bool single)
+    /// <summary>Parses the query for a list, one position or <c>/$count</c>.</summary>
+    public static (ODataQuery? Query, string? Error) Parse(string? rawQuery, QueryScope scope)
     {
         var query = new ODataQuery();
         if (string.IsNullOrEmpty(rawQuery))
@@ -46,7 +73,12 @@ internal sealed class ODataQuery
             var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..]);
             var hasDollar = rawName.StartsWith('$');
             var name = (hasDollar ? rawName[1..] : rawName).ToLowerInvariant();
-            var known = name is "top" or "skip" or "select" or "orderby" or "filter" or "skiptoken";
+            if (NotAllowedOptions.TryGetValue(name, out var optionName))
+            {
+                return (null, string.Format(CultureInfo.InvariantCulture, NotAllowedFormat, optionName));
+            }
+
+            var known = name is "top" or "skip" or "select" or "orderby" or "filter" or "skiptoken" or "count";
             if (!known)
             {
                 if (hasDollar || SystemOptions.Contains(name))
@@ -62,9 +94,14 @@ internal sealed class ODataQuery
                 return (null, $"Query option '${name}' was specified more than once.");
             }
 
-            if (single && name != "select")
+            if (scope == QueryScope.Single && name != "select")
             {
                 return (null, $"Query option '{rawName}' is not allowed when reading a single workPosition; only $select is.");
+            }
+
+            if (scope == QueryScope.Count && name is "count" or "skiptoken")
+            {
+                return (null, $"Query option '{rawName}' is not allowed on /$count.");
             }
 
             switch (name)
@@ -88,7 +125,7 @@ internal sealed class ODataQuery
                     sawTopOrSkip = true;
                     break;
                 case "select":
-                    var selected = new List<string>();
+                    var selected = new List<PositionSchema.ResolvedPath>();
                     foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
                     {
                         if (item == "*")
@@ -96,27 +133,28 @@ internal sealed class ODataQuery
                             continue;
                         }
 
-                        var canonical = PositionSchema.CanonicalMemberName(item);
-                        if (canonical is null)
+                        var path = PositionSchema.ResolvePath(item);
+                        if (path is null)
                         {
                             return (null, $"Could not find a property named '{item}' on type 'microsoft.graph.workPosition' ($select).");
                         }
 
-                        selected.Add(canonical);
+                        selected.Add(path);
                     }
 
                     query.Select = value.Split(',', StringSplitOptions.TrimEntries).Contains("*") ? null : selected;
                     query.CarriedOptions.Add(("$select", value));
                     break;
                 case "orderby":
-                    var keys = new List<(string, bool)>();
+                    var keys = new List<(PositionSchema.ResolvedPath, bool)>();
                     foreach (var item in value.Split(',', StringSplitOptions.TrimEntries))
                     {
                         var words = item.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                        var property = words.Length > 0 ? OrderableProperties.FirstOrDefault(candidate => string.Equals(candidate, words[0], StringComparison.OrdinalIgnoreCase)) : null;
-                        if (property is null || words.Length > 2 || (words.Length == 2 && !words[1].Equals("asc", StringComparison.OrdinalIgnoreCase) && !words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)))
+                        var property = words.Length > 0 ? PositionSchema.ResolvePath(words[0]) : null;
+                        if (property is null || !property.IsPrimitive || words.Length > 2
+                            || (words.Length == 2 && !words[1].Equals("asc", StringComparison.OrdinalIgnoreCase) && !words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)))
                         {
-                            return (null, $"Invalid $orderby clause '{item}': order by one of {string.Join(", ", OrderableProperties)} with an optional asc or desc.");
+                            return (null, $"Invalid $orderby clause '{item}': order by a single-valued primitive property (such as detail/company/displayName) with an optional asc or desc.");
                         }
 
                         keys.Add((property, words.Length == 2 && words[1].Equals("desc", StringComparison.OrdinalIgnoreCase)));
@@ -136,6 +174,19 @@ internal sealed class ODataQuery
                     }
 
                     query.CarriedOptions.Add(("$filter", value));
+                    break;
+                case "count":
+                    if (!bool.TryParse(value, out var count) || value.Trim() != value)
+                    {
+                        return (null, $"Invalid value '{value}' for query option '{rawName}': expected true or false.");
+                    }
+
+                    query.Count = count;
+                    if (count)
+                    {
+                        query.CarriedOptions.Add(("$count", "true"));
+                    }
+
                     break;
                 case "skiptoken":
                     skipToken = value;
@@ -157,9 +208,16 @@ internal sealed class ODataQuery
         return (query, null);
     }
 
-    /// <summary>Filters, orders and pages under the caller's read lock; returns the page and whether more remain.</summary>
-    public (List<StoredPosition> Page, string? NextSkipToken) Apply(IReadOnlyList<StoredPosition> items, int pageSize)
+    /// <summary>How many positions match <c>$filter</c>, whatever <c>$top</c> and <c>$skip</c> say.</summary>
+    public int CountMatching(IReadOnlyList<StoredPosition> items) => Filter is null ? items.Count : items.Count(Filter.Matches);
+
+    /// <summary>
+    /// Filters, orders and pages under the caller's read lock; returns the page, the skip token of the next page
+    /// (null when none) and, under <c>$count=true</c>, the number of matching positions before paging.
+    /// </summary>
+    public (List<StoredPosition> Page, string? NextSkipToken, int? Total) Apply(IReadOnlyList<StoredPosition> items, int pageSize)
     {
+        var total = Count ? CountMatching(items) : (int?)null;
         IEnumerable<StoredPosition> result = Filter is null ? items : items.Where(Filter.Matches);
         if (OrderBy.Count > 0)
         {
@@ -199,29 +257,20 @@ internal sealed class ODataQuery
 
         if (!hasMore)
         {
-            return (page, null);
+            return (page, null, total);
         }
 
         var nextTop = Top is { } limit ? limit - page.Count : (int?)null;
-        return (page, WriteSkipToken(Skip + page.Count, nextTop));
+        return (page, WriteSkipToken(Skip + page.Count, nextTop), total);
     }
 
-    private static IOrderedEnumerable<StoredPosition> ThenBy(IOrderedEnumerable<StoredPosition>? ordered, IEnumerable<StoredPosition> source, string property, bool descending)
+    private static IOrderedEnumerable<StoredPosition> ThenBy(IOrderedEnumerable<StoredPosition>? ordered, IEnumerable<StoredPosition> source, PositionSchema.ResolvedPath property, bool descending)
     {
         // Nulls sort first in ascending order, as in OData.
-        return property switch
-        {
-            "createdDateTime" => Order(position => position.CreatedDateTime, Comparer<DateTimeOffset?>.Default),
-            "lastModifiedDateTime" => Order(position => position.LastModifiedDateTime, Comparer<DateTimeOffset?>.Default),
-            "detail/jobTitle" => Order(position => position.JobTitle, StringComparer.Ordinal),
-            "detail/startMonthYear" => Order(position => position.StartMonthYear, StringComparer.Ordinal),
-            _ => Order(position => position.IsCurrent, Comparer<bool?>.Default),
-        };
-
-        IOrderedEnumerable<StoredPosition> Order<TKey>(Func<StoredPosition, TKey> key, IComparer<TKey> comparer) =>
-            ordered is null
-                ? descending ? source.OrderByDescending(key, comparer) : source.OrderBy(key, comparer)
-                : descending ? ordered.ThenByDescending(key, comparer) : ordered.ThenBy(key, comparer);
+        var comparer = SortKeys.ComparerFor(property);
+        return ordered is null
+            ? descending ? source.OrderByDescending(position => position.Leaf(property.Path), comparer) : source.OrderBy(position => position.Leaf(property.Path), comparer)
+            : descending ? ordered.ThenByDescending(position => position.Leaf(property.Path), comparer) : ordered.ThenBy(position => position.Leaf(property.Path), comparer);
     }
 
     private static string WriteSkipToken(int skip, int? top) =>

@@ -3,9 +3,11 @@ using ProfilePositions.Sandbox.State;
 namespace ProfilePositions.Sandbox.Graph;
 
 /// <summary>
-/// The <c>$filter</c> subset: <c>eq</c>/<c>ne</c> on <c>isCurrent</c>, <c>detail/jobTitle</c> and
-/// <c>detail/company/displayName</c>, joined by <c>and</c>/<c>or</c> (<c>and</c> binds tighter), with parentheses.
-/// String comparison is ordinal (exact).
+/// The <c>$filter</c> subset: <c>eq</c>/<c>ne</c> and <c>startswith(path,'text')</c> on every Edm.String member
+/// reachable through single-valued complex members (<c>detail/jobTitle</c>, <c>detail/company/displayName</c>,
+/// <c>detail/company/address/city</c>, <c>id</c>, …), <c>eq</c>/<c>ne</c> on Edm.Boolean members (<c>isCurrent</c>, …),
+/// <c>not</c>, <c>and</c>/<c>or</c> (<c>and</c> binds tighter) and parentheses. Property names are case-insensitive;
+/// string comparison is ordinal (exact, case-sensitive).
 /// </summary>
 internal abstract class PositionFilter
 {
@@ -35,7 +37,7 @@ internal abstract class PositionFilter
             {
                 index++;
             }
-            else if (character is '(' or ')')
+            else if (character is '(' or ')' or ',')
             {
                 tokens.Add(new Token(character.ToString(), IsString: false));
                 index++;
@@ -72,7 +74,7 @@ internal abstract class PositionFilter
             else
             {
                 var start = index;
-                while (index < text.Length && !char.IsWhiteSpace(text[index]) && text[index] is not '(' and not ')' and not '\'')
+                while (index < text.Length && !char.IsWhiteSpace(text[index]) && text[index] is not '(' and not ')' and not ',' and not '\'')
                 {
                     index++;
                 }
@@ -111,14 +113,25 @@ internal abstract class PositionFilter
 
         private PositionFilter ParseAnd()
         {
-            var left = ParsePrimary();
+            var left = ParseUnary();
             while (!AtEnd && Current.IsWord("and"))
             {
                 _position++;
-                left = new Both(left, ParsePrimary());
+                left = new Both(left, ParseUnary());
             }
 
             return left;
+        }
+
+        private PositionFilter ParseUnary()
+        {
+            if (Current.IsWord("not"))
+            {
+                _position++;
+                return new Compare(ParseUnary().Matches, negate: true);
+            }
+
+            return ParsePrimary();
         }
 
         private PositionFilter ParsePrimary()
@@ -136,46 +149,96 @@ internal abstract class PositionFilter
                 return inner;
             }
 
-            var property = Current;
+            if (Current.IsWord("startswith"))
+            {
+                return ParseStartsWith();
+            }
+
+            var property = Take();
+            var op = Take();
+            var literal = Take();
+            var path = ResolveProperty(property);
+            var negate = op.IsWord("ne");
+            if (!negate && !op.IsWord("eq"))
+            {
+                throw new FormatException($"The operator '{op.Text}' is not supported in $filter; only eq, ne, not and startswith are.");
+            }
+
+            var isNull = literal.IsWord("null");
+            switch (path.TypeName)
+            {
+                case "Edm.Boolean":
+                    bool? expected = isNull ? null
+                        : literal.IsWord("true") ? true
+                        : literal.IsWord("false") ? false
+                        : throw new FormatException($"{property.Text} is Edm.Boolean; '{literal.Text}' is not true, false or null.");
+                    return new Compare(position => position.Leaf(path.Path) as bool? == expected, negate);
+                case "Edm.String":
+                    if (!isNull && !literal.IsString)
+                    {
+                        throw new FormatException($"'{property.Text}' is Edm.String; '{literal.Text}' is not a quoted string literal.");
+                    }
+
+                    var text = isNull ? null : literal.Text;
+                    return new Compare(position => string.Equals(position.Leaf(path.Path) as string, text, StringComparison.Ordinal), negate);
+                default:
+                    throw new FormatException($"Filtering on '{property.Text}' ({path.TypeName}) is not supported; filter on Edm.String or Edm.Boolean members.");
+            }
+        }
+
+        // startswith(path,'prefix'): false when the value is null.
+        private PositionFilter ParseStartsWith()
+        {
             _position++;
-            var op = Current;
-            _position++;
-            var literal = Current;
-            _position++;
+            Expect("(");
+            var property = Take();
+            Expect(",");
+            var literal = Take();
+            Expect(")");
+            var path = ResolveProperty(property);
+            if (path.TypeName != "Edm.String")
+            {
+                throw new FormatException($"startswith needs an Edm.String member; '{property.Text}' is {path.TypeName}.");
+            }
+
+            if (!literal.IsString)
+            {
+                throw new FormatException($"startswith needs a quoted string literal, not '{literal.Text}'.");
+            }
+
+            var prefix = literal.Text;
+            return new Compare(position => position.Leaf(path.Path) is string value && value.StartsWith(prefix, StringComparison.Ordinal), negate: false);
+        }
+
+        private static PositionSchema.ResolvedPath ResolveProperty(Token property)
+        {
             if (property.IsString)
             {
                 throw new FormatException($"Expected a property name in $filter, found the literal '{property.Text}'.");
             }
 
-            var negate = op.IsWord("ne");
-            if (!negate && !op.IsWord("eq"))
+            var path = PositionSchema.ResolvePath(property.Text);
+            if (path is null || !path.IsPrimitive)
             {
-                throw new FormatException($"The operator '{op.Text}' is not supported in $filter; only eq and ne are.");
+                throw new FormatException($"Could not find a primitive property named '{property.Text}' on type 'microsoft.graph.workPosition' (collections need any/all, which is not supported).");
             }
 
-            var isNull = literal.IsWord("null");
-            if (string.Equals(property.Text, "isCurrent", StringComparison.OrdinalIgnoreCase))
-            {
-                bool? expected = isNull ? null
-                    : literal.IsWord("true") ? true
-                    : literal.IsWord("false") ? false
-                    : throw new FormatException($"isCurrent is Edm.Boolean; '{literal.Text}' is not true, false or null.");
-                return new Compare(position => position.IsCurrent == expected, negate);
-            }
+            return path;
+        }
 
-            Func<StoredPosition, string?> accessor = property.Text.ToLowerInvariant() switch
-            {
-                "detail/jobtitle" => position => position.JobTitle,
-                "detail/company/displayname" => position => position.CompanyDisplayName,
-                _ => throw new FormatException($"Filtering on '{property.Text}' is not supported; use isCurrent, detail/jobTitle or detail/company/displayName."),
-            };
-            if (!isNull && !literal.IsString)
-            {
-                throw new FormatException($"'{property.Text}' is Edm.String; '{literal.Text}' is not a quoted string literal.");
-            }
+        private Token Take()
+        {
+            var token = Current;
+            _position++;
+            return token;
+        }
 
-            var text = isNull ? null : literal.Text;
-            return new Compare(position => string.Equals(accessor(position), text, StringComparison.Ordinal), negate);
+        private void Expect(string word)
+        {
+            if (!Take().IsWord(word))
+            {
+                throw new FormatException($"Expected '{word}' in $filter.");
+            }
         }
     }
 

@@ -14,18 +14,23 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
 
     public GraphResponse List(GraphRequest request, TenantUser user)
     {
-        var (query, error) = ODataQuery.Parse(request.RawQuery, single: false);
+        var (query, error) = ODataQuery.Parse(request.RawQuery, QueryScope.Collection);
         if (query is null)
         {
             return ODataErrors.BadRequest(error!, request);
         }
 
-        var (page, skipToken) = store.State.PositionsOf(user).Read(items => query.Apply(items, options.PageSize));
+        var (page, skipToken, total) = store.State.PositionsOf(user).Read(items => query.Apply(items, options.PageSize));
         var buffer = new ArrayBufferWriter<byte>(256 + (page.Count * 1024));
         using (var writer = new Utf8JsonWriter(buffer, SandboxJson.WriterOptions))
         {
             writer.WriteStartObject();
-            writer.WriteString("@odata.context", $"{request.BaseAddress}/beta/$metadata#users('{user.Id}')/profile/positions");
+            writer.WriteString("@odata.context", ContextUrl(request, user, query.Select, entity: false));
+            if (total is { } count)
+            {
+                writer.WriteNumber("@odata.count", count);
+            }
+
             writer.WriteStartArray("value");
             foreach (var position in page)
             {
@@ -46,7 +51,7 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
 
     public GraphResponse Get(GraphRequest request, TenantUser user, string id)
     {
-        var (query, error) = ODataQuery.Parse(request.RawQuery, single: true);
+        var (query, error) = ODataQuery.Parse(request.RawQuery, QueryScope.Single);
         if (query is null)
         {
             return ODataErrors.BadRequest(error!, request);
@@ -58,15 +63,20 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
             return ODataErrors.PositionNotFound(id, request);
         }
 
-        // Splice "@odata.context" in front of the stored members instead of re-serialising the object.
-        var members = Project(position, query.Select);
-        var context = JsonSerializer.SerializeToUtf8Bytes($"{request.BaseAddress}/beta/$metadata#users('{user.Id}')/profile/positions/$entity", SandboxJson.Options);
-        var body = new byte[ContextPrefix.Length + context.Length + members.Length];
-        ContextPrefix.CopyTo(body, 0);
-        context.CopyTo(body, ContextPrefix.Length);
-        body[ContextPrefix.Length + context.Length] = (byte)',';
-        members.AsSpan(1).CopyTo(body.AsSpan(ContextPrefix.Length + context.Length + 1));
-        return new GraphResponse(200, body);
+        return new GraphResponse(200, WithContext(Project(position, query.Select), ContextUrl(request, user, query.Select, entity: true)));
+    }
+
+    /// <summary><c>GET .../positions/$count</c>: the number of positions matching <c>$filter</c>, as <c>text/plain</c>.</summary>
+    public GraphResponse Count(GraphRequest request, TenantUser user)
+    {
+        var (query, error) = ODataQuery.Parse(request.RawQuery, QueryScope.Count);
+        if (query is null)
+        {
+            return ODataErrors.BadRequest(error!, request);
+        }
+
+        var count = store.State.PositionsOf(user).Read(query.CountMatching);
+        return new GraphResponse(200, Encoding.UTF8.GetBytes(count.ToString(System.Globalization.CultureInfo.InvariantCulture)), GraphResponse.TextContentType);
     }
 
     public GraphResponse Create(GraphRequest request, TenantUser user, CallerPrincipal caller)
@@ -88,7 +98,7 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
             return position;
         });
 
-        return new GraphResponse(201, created.Json)
+        return new GraphResponse(201, WithContext(created.Json, ContextUrl(request, user, select: null, entity: true)))
             .WithHeader("Location", $"{request.BaseAddress}/beta/users/{user.Id}/profile/positions/{created.Id}");
     }
 
@@ -107,7 +117,9 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
             return PositionSchema.Normalize(existing);
         });
 
-        return updated is null ? ODataErrors.PositionNotFound(id, request) : new GraphResponse(200, updated.Json);
+        return updated is null
+            ? ODataErrors.PositionNotFound(id, request)
+            : new GraphResponse(200, WithContext(updated.Json, ContextUrl(request, user, select: null, entity: true)));
     }
 
     public GraphResponse Delete(GraphRequest request, TenantUser user, string id) =>
@@ -158,23 +170,52 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
         return null;
     }
 
-    private static byte[] Project(StoredPosition position, IReadOnlyList<string>? select)
+    /// <summary>
+    /// OData's context URL: the positions of the user, with the <c>$select</c> list in parentheses when there is one,
+    /// and <c>/$entity</c> for a single position (GET of one, POST, PATCH).
+    /// </summary>
+    private static string ContextUrl(GraphRequest request, TenantUser user, IReadOnlyList<PositionSchema.ResolvedPath>? select, bool entity)
+    {
+        var projection = select is null ? string.Empty : $"({string.Join(',', select.Select(path => path.Path))})";
+        return $"{request.BaseAddress}/beta/$metadata#users('{user.Id}')/profile/positions{projection}{(entity ? "/$entity" : string.Empty)}";
+    }
+
+    // Splices "@odata.context" in front of the stored members instead of re-serialising the object.
+    private static byte[] WithContext(byte[] members, string contextUrl)
+    {
+        var context = JsonSerializer.SerializeToUtf8Bytes(contextUrl, SandboxJson.Options);
+        var empty = members.Length == 2;
+        var body = new byte[ContextPrefix.Length + context.Length + members.Length - (empty ? 1 : 0)];
+        ContextPrefix.CopyTo(body, 0);
+        context.CopyTo(body, ContextPrefix.Length);
+        var at = ContextPrefix.Length + context.Length;
+        if (!empty)
+        {
+            body[at++] = (byte)',';
+        }
+
+        members.AsSpan(1).CopyTo(body.AsSpan(at));
+        return body;
+    }
+
+    /// <summary>
+    /// <c>$select</c>: <c>id</c> and the selected members only; a nested path such as <c>detail/jobTitle</c> keeps
+    /// <c>detail</c> with just that member (OData's select of complex properties).
+    /// </summary>
+    private static byte[] Project(StoredPosition position, IReadOnlyList<PositionSchema.ResolvedPath>? select)
     {
         if (select is null)
         {
             return position.Json;
         }
 
-        var source = position.ToJsonObject();
-        var projected = new JsonObject();
-        foreach (var (name, value) in source)
+        var tree = new SelectNode();
+        foreach (var path in select)
         {
-            if (name == "id" || select.Contains(name))
-            {
-                projected[name] = value?.DeepClone();
-            }
+            tree.Add(path.Segments);
         }
 
+        var projected = tree.Apply(position.ToJsonObject(), keepId: true);
         return SandboxJson.Serialize(projected);
     }
 
@@ -199,4 +240,44 @@ internal sealed class PositionHandlers(PositionStore store, SandboxOptions optio
             ["id"] = caller.ObjectId,
         },
     };
+
+    private sealed class SelectNode
+    {
+        private readonly Dictionary<string, SelectNode> _children = new(StringComparer.Ordinal);
+        private bool _whole;
+
+        public void Add(IReadOnlyList<string> segments)
+        {
+            var node = this;
+            foreach (var segment in segments)
+            {
+                if (!node._children.TryGetValue(segment, out var child))
+                {
+                    node._children[segment] = child = new SelectNode();
+                }
+
+                node = child;
+            }
+
+            node._whole = true;
+        }
+
+        public JsonObject Apply(JsonObject source, bool keepId)
+        {
+            var result = new JsonObject();
+            foreach (var (name, value) in source)
+            {
+                if (keepId && name == "id")
+                {
+                    result[name] = value?.DeepClone();
+                }
+                else if (_children.TryGetValue(name, out var child))
+                {
+                    result[name] = child._whole || value is not JsonObject nested ? value?.DeepClone() : child.Apply(nested, keepId: false);
+                }
+            }
+
+            return result;
+        }
+    }
 }

@@ -17,7 +17,6 @@ namespace ProfilePositions.Sandbox.Hosting;
 /// </summary>
 internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
 {
-    private const string JsonContentType = "application/json; charset=utf-8";
     private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(5);
 
     public async Task InvokeAsync(HttpContext context)
@@ -99,16 +98,11 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
             BaseAddress = $"{http.Scheme}://{http.Host.Value}",
         };
 
-        var latency = runtime.Faults.DrawLatency();
-        if (latency > 0)
-        {
-            await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
-        }
-
+        // Latency is drawn per request, and for $batch per item (the envelope lasts as long as its slowest item).
         var route = GraphRoute.Parse(rawPath);
         var outcome = route.Kind == RouteKind.Batch
             ? await runtime.Batch.ProcessAsync(request, route, seq, context.RequestAborted).ConfigureAwait(false)
-            : await runtime.Processor.ProcessAsync(request, route, FaultTarget.Request, context.RequestAborted).ConfigureAwait(false);
+            : await runtime.Processor.ProcessAsync(request, route, context.RequestAborted).ConfigureAwait(false);
 
         runtime.Journal.Append(new JournalEntry(seq, DateTime.UtcNow, request.Method, Uri.UnescapeDataString(rawPath), rawQuery, null, null,
             outcome.WireStatus, outcome.FaultDescription, sentClientRequestId, request.RetryAttempt,
@@ -143,7 +137,7 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
                 var response = outcome.Response;
                 var full = response.Body ?? [];
                 PrepareHeaders(context, response);
-                context.Response.ContentType = JsonContentType;
+                context.Response.ContentType = response.ContentType;
                 context.Response.ContentLength = full.Length;
                 await context.Response.Body.WriteAsync(full.AsMemory(0, full.Length / 2), context.RequestAborted).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
@@ -203,7 +197,7 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
             return Task.CompletedTask;
         }
 
-        context.Response.ContentType = JsonContentType;
+        context.Response.ContentType = response.ContentType;
         context.Response.ContentLength = response.Body.Length;
         return context.Response.Body.WriteAsync(response.Body, context.RequestAborted).AsTask();
     }

@@ -25,6 +25,18 @@ public sealed class SandboxOptions
     /// <summary>Return <c>$batch</c> responses in a seeded random order, as Graph is allowed to.</summary>
     public bool ShuffleBatch { get; set; }
 
+    /// <summary>
+    /// Token-bucket throttling per caller: at most this many requests (and batch items) per
+    /// <see cref="ThrottleSeconds"/>; null turns throttling off.
+    /// </summary>
+    public int? ThrottleLimit { get; set; }
+
+    /// <summary>The window of <see cref="ThrottleLimit"/>, in seconds.</summary>
+    public double ThrottleSeconds { get; set; } = 1;
+
     /// <summary>Write an access log line per request to the console.</summary>
     public bool Verbose { get; set; }
+
+    /// <summary><c>--help</c>: print <see cref="SandboxOptionsParser.HelpText"/> and exit instead of starting.</summary>
+    public bool ShowHelp { get; set; }
 }

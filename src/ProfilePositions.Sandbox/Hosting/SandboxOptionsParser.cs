@@ -5,6 +5,34 @@ namespace ProfilePositions.Sandbox;
 /// <summary>Turns the sandbox command line into <see cref="SandboxOptions"/>.</summary>
 public static class SandboxOptionsParser
 {
+    /// <summary>What <c>--help</c> prints: every option, its value and its default.</summary>
+    public const string HelpText = """
+        ProfilePositions Graph sandbox: a loopback emulator of Microsoft Graph beta workPosition and $batch.
+
+        Usage: ProfilePositions.Sandbox [options]
+
+          --port <n>               TCP port on 127.0.0.1; 0 (the default) lets the system pick one.
+          --seed <int>             Seed of every random decision (faults, latency, ids, batch order);
+                                   random and printed when omitted.
+          --data <file.json>       Users and positions, loaded at start and rewritten after every change.
+          --latency-ms <min>-<max> Latency of every request and of every $batch item, drawn uniformly
+                                   (or one number for a fixed latency). Items without dependsOn run side
+                                   by side, so an envelope takes as long as its slowest dependsOn chain.
+          --throttle <n>/<seconds> One token bucket per caller (the token's oid): n tokens, refilled at n per
+                                   <seconds>. Each request and each $batch item takes one (the envelope none);
+                                   when the bucket is empty the answer is 429 TooManyRequests with Retry-After
+                                   in whole seconds, rounded up, until a token is back. Example: 100/1.
+          --page-size <n>          Most positions per list page before @odata.nextLink (default 100).
+          --loose                  Keep unknown members of request bodies instead of answering 400.
+          --shuffle-batch          Answer $batch items in a seeded random order.
+          --verbose                One access-log line per request on the console.
+          --help                   This text.
+
+        Admin routes (no token needed): /_sandbox/health, /_sandbox/stats, /_sandbox/users, /_sandbox/token,
+        /_sandbox/state, /_sandbox/state/reset, /_sandbox/requests, /_sandbox/faults, /_sandbox/penalty.
+        Differences from Graph: src/ProfilePositions.Sandbox/KNOWN-DIFFERENCES.md in the project's repository.
+        """;
+
     /// <exception cref="ArgumentException">An option is unknown, lacks its value or has a bad value.</exception>
     public static SandboxOptions Parse(string[] args)
     {
@@ -65,14 +93,22 @@ public static class SandboxOptionsParser
                 case "--shuffle-batch":
                     options.ShuffleBatch = true;
                     break;
+                case "--throttle":
+                    (options.ThrottleLimit, options.ThrottleSeconds) = ParseRate(name, TakeValue());
+                    break;
                 case "--verbose":
                     options.Verbose = true;
+                    break;
+                case "--help":
+                case "-h":
+                case "-?":
+                    options.ShowHelp = true;
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[index]}'.", nameof(args));
             }
 
-            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose")
+            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose" or "--help")
             {
                 throw new ArgumentException($"Option '{name}' takes no value.", nameof(args));
             }
@@ -89,6 +125,20 @@ public static class SandboxOptionsParser
         }
 
         return value;
+    }
+
+    // "<n>/<seconds>": n requests per that many seconds (a whole or decimal number).
+    private static (int Limit, double Seconds) ParseRate(string name, string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 2
+            || !double.TryParse(parts[1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+            || !(seconds > 0) || seconds > 86_400)
+        {
+            throw new ArgumentException($"Option '{name}' needs '<requests>/<seconds>', for example 100/1, not '{text}'.", nameof(name));
+        }
+
+        return (ParseInt(name, parts[0], 1, 1_000_000), seconds);
     }
 
     // "<min>-<max>" or a single "<ms>" for a fixed latency.

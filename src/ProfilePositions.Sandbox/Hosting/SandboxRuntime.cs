@@ -19,10 +19,11 @@ internal sealed class SandboxRuntime : IDisposable
         Store = new PositionStore(seed, options.DataFile is null ? null : new StateFile(options.DataFile), PositionSchema.Normalize);
         Tokens = new TokenService();
         Faults = new FaultEngine(seed, options.LatencyMinMs, options.LatencyMaxMs);
+        Throttle = options.ThrottleLimit is { } limit ? new ThrottleModel(limit, options.ThrottleSeconds) : null;
         Journal = new RequestJournal();
-        Processor = new GraphProcessor(Store, Tokens, Faults, new PositionHandlers(Store, options));
+        Processor = new GraphProcessor(Store, Tokens, Faults, Throttle, new PositionHandlers(Store, options));
         Batch = new BatchProcessor(Store, Tokens, Faults, Processor, Journal, options);
-        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Journal);
+        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Throttle, Journal);
     }
 
     public SandboxOptions Options { get; }
@@ -34,6 +35,9 @@ internal sealed class SandboxRuntime : IDisposable
     public TokenService Tokens { get; }
 
     public FaultEngine Faults { get; }
+
+    /// <summary>The token buckets of <c>--throttle</c>; null when throttling is off.</summary>
+    public ThrottleModel? Throttle { get; }
 
     public RequestJournal Journal { get; }
 
@@ -56,6 +60,11 @@ internal sealed class SandboxRuntime : IDisposable
         if (options.LatencyMinMs < 0 || options.LatencyMaxMs < 0)
         {
             throw new ArgumentException("Latency bounds cannot be negative.", nameof(options));
+        }
+
+        if (options.ThrottleLimit is < 1 || (options.ThrottleLimit is not null && !(options.ThrottleSeconds > 0)))
+        {
+            throw new ArgumentException("Throttling needs at least one request per a positive number of seconds.", nameof(options));
         }
 
         return new SandboxRuntime(options, options.Seed ?? Random.Shared.Next());

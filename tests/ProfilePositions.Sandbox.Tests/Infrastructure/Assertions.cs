@@ -67,6 +67,16 @@ public static partial class GraphAssert
         Assert.Matches(TimestampPattern(), value!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Every member of <paramref name="expected"/> is in <paramref name="actual"/> with the same value; members
+    /// only <paramref name="actual"/> has are null (the schema's unset members) or OData annotations.
+    /// </summary>
+    public static void SameMembers(JsonNode? expected, JsonNode? actual)
+    {
+        var differences = GoldenJson.Differences(expected, actual);
+        Assert.True(differences.Count == 0, $"JSON differs:\n{string.Join("\n", differences)}\nActual: {actual?.ToJsonString()}");
+    }
+
     public static void JsonEqual(JsonNode? expected, JsonNode? actual) =>
         Assert.True(
             JsonNode.DeepEquals(expected, actual),

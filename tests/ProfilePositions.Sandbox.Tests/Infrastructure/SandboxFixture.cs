@@ -62,6 +62,16 @@ public sealed class ShuffleBatchSandboxFixture : SandboxFixtureBase
     protected override SandboxOptions CreateOptions() => new() { Port = 0, Seed = 99, ShuffleBatch = true };
 }
 
+/// <summary>A token bucket of five requests a minute per caller, so a test empties it long before it refills.</summary>
+public sealed class ThrottledSandboxFixture : SandboxFixtureBase
+{
+    public const int Limit = 5;
+
+    public const int Seconds = 60;
+
+    protected override SandboxOptions CreateOptions() => new() { Port = 0, Seed = 5, ThrottleLimit = Limit, ThrottleSeconds = Seconds };
+}
+
 /// <summary>Resets the shared sandbox before each test so tests in a class never see each other's data.</summary>
 public abstract class SandboxTestBase<TFixture> : IAsyncLifetime
     where TFixture : SandboxFixtureBase
