@@ -68,11 +68,26 @@ public static class SandboxOptionsParser
                 case "--verbose":
                     options.Verbose = true;
                     break;
+                case "--https-port":
+                    options.HttpsPort = ParseInt(name, TakeValue(), 0, 65535);
+                    break;
+                case "--token-lifetime":
+                    options.TokenLifetimeSeconds = ParseInt(name, TakeValue(), 1, 30 * 24 * 3600);
+                    break;
+                case "--refresh-token-lifetime":
+                    options.RefreshTokenLifetimeSeconds = ParseInt(name, TakeValue(), 1, 3650 * 24 * 3600);
+                    break;
+                case "--refresh-grace":
+                    options.RefreshTokenGraceSeconds = ParseInt(name, TakeValue(), 0, 24 * 3600);
+                    break;
+                case "--help" or "-h" or "-?":
+                    options.Help = true;
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[index]}'.", nameof(args));
             }
 
-            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose")
+            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose" or "--help")
             {
                 throw new ArgumentException($"Option '{name}' takes no value.", nameof(args));
             }

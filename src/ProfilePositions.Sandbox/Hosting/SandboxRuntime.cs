@@ -3,6 +3,7 @@ using ProfilePositions.Sandbox.Auth;
 using ProfilePositions.Sandbox.Batch;
 using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
+using ProfilePositions.Sandbox.Identity;
 using ProfilePositions.Sandbox.State;
 
 namespace ProfilePositions.Sandbox.Hosting;
@@ -17,12 +18,16 @@ internal sealed class SandboxRuntime : IDisposable
         Options = options;
         Seed = seed;
         Store = new PositionStore(seed, options.DataFile is null ? null : new StateFile(options.DataFile), PositionSchema.Normalize);
-        Tokens = new TokenService();
+        IdentityStore = new IdentityStore(options.DataFile is null ? null : IdentityStore.PathFor(options.DataFile));
+        Tokens = new TokenService(IdentityStore.SigningKey);
         Faults = new FaultEngine(seed, options.LatencyMinMs, options.LatencyMaxMs);
         Journal = new RequestJournal();
         Processor = new GraphProcessor(Store, Tokens, Faults, new PositionHandlers(Store, options));
         Batch = new BatchProcessor(Store, Tokens, Faults, Processor, Journal, options);
-        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Journal);
+        var settings = new IdentitySettings(options);
+        var pending = new PendingSignIns();
+        Identity = new IdentityEndpoints(Store, Tokens, IdentityStore, settings, pending);
+        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Journal, new IdentityAdmin(Store, IdentityStore, settings, pending), settings);
     }
 
     public SandboxOptions Options { get; }
@@ -43,6 +48,11 @@ internal sealed class SandboxRuntime : IDisposable
 
     public AdminEndpoints Admin { get; }
 
+    /// <summary>Signing key, TLS certificate, refresh tokens and revocations (persisted next to <c>--data</c>).</summary>
+    public IdentityStore IdentityStore { get; }
+
+    public IdentityEndpoints Identity { get; }
+
     /// <summary>Cancelled when the server stops, so hanging fault responses end.</summary>
     public CancellationToken ShutdownToken => _shutdown.Token;
 
@@ -56,6 +66,11 @@ internal sealed class SandboxRuntime : IDisposable
         if (options.LatencyMinMs < 0 || options.LatencyMaxMs < 0)
         {
             throw new ArgumentException("Latency bounds cannot be negative.", nameof(options));
+        }
+
+        if (options.TokenLifetimeSeconds < 1 || options.RefreshTokenLifetimeSeconds < 1 || options.RefreshTokenGraceSeconds < 0)
+        {
+            throw new ArgumentException("Token lifetimes must be at least 1 second and the refresh grace period cannot be negative.", nameof(options));
         }
 
         return new SandboxRuntime(options, options.Seed ?? Random.Shared.Next());
