@@ -1,5 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
 using Microsoft.Identity.Client;
 using ProfilePositions.Sandbox.Tests.Infrastructure;
 
@@ -50,6 +53,40 @@ public sealed class IdentityDeviceCodeTests(HttpsSandboxFixture fixture) : Sandb
         var silent = await app.AcquireTokenSilent(MsalSandbox.WriteAll, (await app.GetAccountsAsync()).Single()).ExecuteAsync();
         Assert.Equal(result.AccessToken, silent.AccessToken);
         Assert.Empty(await MsalSandbox.IdentityRequestsAsync(Sandbox));
+    }
+
+    [Fact]
+    public async Task Azure_Identity_device_code_credential_signs_in_with_the_sandbox_as_authority_host()
+    {
+        // The module's client stack: Azure.Identity over MSAL, pointed at the sandbox, trusting its certificate only.
+        Task? approval = null;
+        var credential = new DeviceCodeCredential(new DeviceCodeCredentialOptions
+        {
+            AuthorityHost = Https,
+            TenantId = "organizations",
+            ClientId = MsalSandbox.ClientId,
+            DisableInstanceDiscovery = true,
+            Transport = new HttpClientTransport(SandboxTrust.Handler(Fixture.Server.CertificatePath!, allowRedirect: false)),
+            DeviceCodeCallback = (code, _) =>
+            {
+                approval = MsalSandbox.ApproveWhenPendingAsync(Sandbox, code.UserCode, SandboxClient.AdeleUpn);
+                return Task.CompletedTask;
+            },
+        });
+
+        var context = new TokenRequestContext(MsalSandbox.WriteAll);
+        var record = await credential.AuthenticateAsync(context).WaitAsync(TimeSpan.FromSeconds(30));
+        await approval!;
+        Assert.Equal(SandboxClient.AdeleUpn, record.Username);
+        Assert.Equal(MsalSandbox.TenantId, record.TenantId);
+        Assert.Equal("127.0.0.1", record.Authority);
+        var token = await credential.GetTokenAsync(context);
+        GraphAssert.Status(await Sandbox.PostJsonAsync("beta/me/profile/positions", token.Token, SandboxClient.PositionBody("Azure.Identity")), 201);
+
+        // One device code, polls until approved, one token; GetTokenAsync was answered from MSAL's cache.
+        var identity = await MsalSandbox.IdentityRequestsAsync(Sandbox);
+        Assert.Equal("/organizations/oauth2/v2.0/devicecode", identity[0]["path"]!.GetValue<string>());
+        Assert.Single(identity, entry => entry["path"]!.GetValue<string>().EndsWith("/token", StringComparison.Ordinal) && entry["status"]!.GetValue<int>() == 200);
     }
 
     [Fact]

@@ -21,7 +21,6 @@ public sealed class IdentityProcessTests : IDisposable
         string accessToken;
         string adminToken;
         byte[] certificate;
-        int httpsPort;
         using (var sandbox = await SandboxProcess.StartAsync("--port", "0", "--https-port", "0", "--data", dataFile, "--seed", "5"))
         {
             // The certificate line comes before the listening lines, HTTP first (helpers that parse it keep working).
@@ -41,7 +40,6 @@ public sealed class IdentityProcessTests : IDisposable
             }
 
             certificate = SandboxTrust.Load(sandbox.CertificatePath!).RawData;
-            httpsPort = sandbox.HttpsBaseUri!.Port;
             using var client = new SandboxClient(sandbox.BaseUri);
             using var http = new SandboxMsalHttpFactory(sandbox.CertificatePath!);
             var app = MsalSandbox.App(sandbox.HttpsBaseUri!, http);
@@ -51,8 +49,8 @@ public sealed class IdentityProcessTests : IDisposable
             sandbox.Kill();
         }
 
-        // Same data file, same HTTPS port (MSAL's cache is keyed by the authority's host and port).
-        using (var restarted = await SandboxProcess.StartAsync("--port", "0", "--https-port", httpsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", dataFile))
+        // Same data file, another port: MSAL keys its cache by the authority's host without the port.
+        using (var restarted = await SandboxProcess.StartAsync("--port", "0", "--https-port", "0", "--data", dataFile))
         {
             Assert.Equal(certificate, SandboxTrust.Load(restarted.CertificatePath!).RawData);
             using var client = new SandboxClient(restarted.BaseUri);
