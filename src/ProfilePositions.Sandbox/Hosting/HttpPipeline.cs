@@ -62,7 +62,8 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
         }
         finally
         {
-            accessLog?.LogInformation("{Method} {Target} -> {Status}", context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode);
+            // Codes and tokens sent in a query (identity routes) never reach the console either.
+            accessLog?.LogInformation("{Method} {Target} -> {Status}", context.Request.Method, context.Request.Path + IdentityRequest.Redact(context.Request.QueryString.Value), context.Response.StatusCode);
         }
     }
 

@@ -63,7 +63,8 @@ internal sealed class IdentityRequest
             return encoded;
         }
 
-        var pairs = encoded.TrimStart('?').Split('&');
+        var question = encoded.StartsWith('?') ? "?" : string.Empty;
+        var pairs = encoded[question.Length..].Split('&');
         for (var index = 0; index < pairs.Length; index++)
         {
             var equals = pairs[index].IndexOf('=', StringComparison.Ordinal);
@@ -74,7 +75,7 @@ internal sealed class IdentityRequest
             }
         }
 
-        return string.Join('&', pairs);
+        return question + string.Join('&', pairs);
     }
 
     private static Dictionary<string, string> Parse(string? encoded)
