@@ -8,13 +8,14 @@ try
 catch (ArgumentException error)
 {
     Console.Error.WriteLine(error.Message);
-    Console.Error.WriteLine("Usage: ProfilePositions.Sandbox [--port <n>] [--seed <int>] [--data <file.json>] [--latency-ms <min>-<max>] [--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--verbose] [--help]");
+    Console.Error.WriteLine(SandboxHelp.Usage);
+    Console.Error.WriteLine("Run with --help for every option and route.");
     return 2;
 }
 
-if (options.ShowHelp)
+if (options.Help)
 {
-    Console.Out.WriteLine(SandboxOptionsParser.HelpText);
+    Console.Out.WriteLine(SandboxHelp.Text);
     return 0;
 }
 
@@ -46,7 +47,18 @@ catch (Exception error) when (error is IOException or InvalidDataException or Un
 
 await using var running = server;
 Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}"));
+if (server.CertificatePath is not null)
+{
+    // Before the listening lines, so a helper that waits for them has read the path already.
+    Console.Out.WriteLine($"HTTPS certificate: {server.CertificatePath}");
+}
+
 Console.Out.WriteLine($"Now listening on: {server.BaseUri.GetLeftPart(UriPartial.Authority)}");
+if (server.HttpsBaseUri is not null)
+{
+    Console.Out.WriteLine($"Now listening on: {server.HttpsBaseUri.GetLeftPart(UriPartial.Authority)}");
+}
+
 Console.Out.Flush();
 
 try

@@ -119,8 +119,8 @@ public sealed class SeedAndOptionsTests
         Assert.True(options.ShuffleBatch);
         Assert.Equal(100, options.ThrottleLimit);
         Assert.Equal(1.5, options.ThrottleSeconds);
-        Assert.False(options.ShowHelp);
-        Assert.True(SandboxOptionsParser.Parse(["--help"]).ShowHelp);
+        Assert.False(options.Help);
+        Assert.True(SandboxOptionsParser.Parse(["--help"]).Help);
         Assert.Equal((20, 1.0), (SandboxOptionsParser.Parse(["--throttle=20/1"]).ThrottleLimit!.Value, SandboxOptionsParser.Parse(["--throttle=20/1"]).ThrottleSeconds));
     }
 
@@ -129,7 +129,7 @@ public sealed class SeedAndOptionsTests
     {
         foreach (var option in new[] { "--port", "--seed", "--data", "--latency-ms", "--throttle", "--page-size", "--loose", "--shuffle-batch", "--verbose", "--help", "/_sandbox/stats" })
         {
-            Assert.Contains(option, SandboxOptionsParser.HelpText, StringComparison.Ordinal);
+            Assert.Contains(option, SandboxHelp.Text, StringComparison.Ordinal);
         }
     }
 

@@ -6,12 +6,13 @@ using Microsoft.AspNetCore.Http;
 using ProfilePositions.Sandbox.Auth;
 using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
+using ProfilePositions.Sandbox.Identity;
 using ProfilePositions.Sandbox.State;
 
 namespace ProfilePositions.Sandbox.Admin;
 
-/// <summary>The <c>/_sandbox/*</c> routes: health, stats, users, tokens, state, journal, fault rules and penalty mode.</summary>
-internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService tokens, FaultEngine faults, ThrottleModel? throttle, RequestJournal journal)
+/// <summary>The <c>/_sandbox/*</c> routes: health, stats, users, tokens, state, journal, fault rules, penalty mode and identity.</summary>
+internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService tokens, FaultEngine faults, ThrottleModel? throttle, RequestJournal journal, IdentityAdmin identity, IdentitySettings identitySettings)
 {
     public async Task<GraphResponse> HandleAsync(HttpContext context, string requestId, string clientRequestId)
     {
@@ -52,6 +53,7 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
                 faults.Reset();
                 throttle?.Reset();
                 journal.Clear();
+                identitySettings.Reset();
                 return Health();
             case "/requests":
                 if (method == "DELETE")
@@ -109,6 +111,12 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
 
                 faults.PenaltyEnabled = enabled.GetValue<bool>();
                 return Node(new JsonObject { ["enabled"] = faults.PenaltyEnabled, ["violations"] = faults.Violations });
+        }
+
+        if (path.StartsWith("/identity/", StringComparison.Ordinal)
+            && await identity.HandleAsync(request, path, method, Error).ConfigureAwait(false) is { } identityResponse)
+        {
+            return identityResponse;
         }
 
         if (path.StartsWith("/faults/", StringComparison.Ordinal))

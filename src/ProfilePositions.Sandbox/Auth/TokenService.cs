@@ -8,10 +8,11 @@ using ProfilePositions.Sandbox.State;
 namespace ProfilePositions.Sandbox.Auth;
 
 /// <summary>
-/// Mints and checks HS256 JWTs with a secret that lives only as long as the process. The checks follow Graph:
-/// empty, malformed, badly signed, expired and wrong-audience tokens are 401 <c>InvalidAuthenticationToken</c>.
+/// Mints and checks HS256 JWTs. The secret lives as long as the process, or as long as the <c>--data</c> file's
+/// identity file when one is given (so tokens survive a restart). The checks follow Graph: empty, malformed, badly
+/// signed, expired and wrong-audience tokens are 401 <c>InvalidAuthenticationToken</c>.
 /// </summary>
-internal sealed class TokenService
+internal sealed class TokenService(byte[] secret)
 {
     public const string GraphAudience = "https://graph.microsoft.com";
     public const string EmptyTokenMessage = "Access token is empty.";
@@ -26,10 +27,16 @@ internal sealed class TokenService
     private const int CacheLimit = 4096;
     private static readonly byte[] HeaderSegment = Encoding.ASCII.GetBytes(Base64UrlEncode("""{"alg":"HS256","typ":"JWT"}"""u8));
 
-    private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _secret = secret.Length >= 32 ? secret : throw new ArgumentException("The signing secret needs at least 32 bytes.", nameof(secret));
     private readonly ConcurrentDictionary<string, CallerPrincipal> _verified = new(StringComparer.Ordinal);
 
-    public (string Token, long ExpiresOn) Mint(TenantUser? user, IReadOnlyList<string> scopes, bool appOnly, int lifetimeSeconds, string? audience)
+    public TokenService()
+        : this(RandomNumberGenerator.GetBytes(32))
+    {
+    }
+
+    /// <param name="clientId">The application the token was issued to (<c>appid</c>); the sandbox's own app when null.</param>
+    public (string Token, long ExpiresOn) Mint(TenantUser? user, IReadOnlyList<string> scopes, bool appOnly, int lifetimeSeconds, string? audience, string? clientId = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var expires = now + lifetimeSeconds;
@@ -40,10 +47,15 @@ internal sealed class TokenService
             ["iat"] = now,
             ["nbf"] = now,
             ["exp"] = expires,
-            ["appid"] = ApplicationClientId,
+            ["appid"] = clientId ?? ApplicationClientId,
             ["tid"] = DemoTenant.TenantId,
             ["ver"] = "1.0",
         };
+        if (clientId is not null)
+        {
+            // Sign-in flows: Entra's unique token id, so two tokens issued in the same second differ.
+            claims["uti"] = Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
+        }
         if (appOnly)
         {
             claims["oid"] = ApplicationObjectId;
@@ -59,10 +71,16 @@ internal sealed class TokenService
             claims["scp"] = string.Join(' ', scopes);
         }
 
+        return (Sign(claims), expires);
+    }
+
+    /// <summary>An HS256 JWT with these claims, signed with the sandbox's secret (access tokens and id tokens alike).</summary>
+    public string Sign(JsonObject claims)
+    {
         var payload = Base64UrlEncode(SandboxJson.Serialize(claims));
         var signingInput = $"{Encoding.ASCII.GetString(HeaderSegment)}.{payload}";
         var signature = Base64UrlEncode(HMACSHA256.HashData(_secret, Encoding.ASCII.GetBytes(signingInput)));
-        return ($"{signingInput}.{signature}", expires);
+        return $"{signingInput}.{signature}";
     }
 
     public TokenCheck Check(string? authorizationHeader)
@@ -195,7 +213,7 @@ internal sealed class TokenService
         }
     }
 
-    private static string Base64UrlEncode(ReadOnlySpan<byte> bytes) =>
+    public static string Base64UrlEncode(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static byte[]? Base64UrlDecode(string text)

@@ -7,13 +7,15 @@ using Microsoft.Extensions.Logging;
 using ProfilePositions.Sandbox.Admin;
 using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
+using ProfilePositions.Sandbox.Identity;
 
 namespace ProfilePositions.Sandbox.Hosting;
 
 /// <summary>
-/// The only middleware: stamps request ids, sends <c>/_sandbox</c> to the admin routes and everything else through
-/// the Graph processor, journals it, then writes the response or plays the transport fault. No routing tables and
-/// no logging unless asked, to keep the sandbox out of the way of benchmarks.
+/// The only middleware: stamps request ids, sends <c>/_sandbox</c> to the admin routes, the identity platform's paths
+/// (<c>/{tenant}/oauth2/…</c> and friends) to the identity endpoints and everything else through the Graph processor,
+/// journals it, then writes the response or plays the transport fault. No routing tables and no logging unless
+/// asked, to keep the sandbox out of the way of benchmarks.
 /// </summary>
 internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
 {
@@ -35,6 +37,10 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
                 var response = await runtime.Admin.HandleAsync(context, requestId, clientRequestId).ConfigureAwait(false);
                 await WriteAsync(context, response).ConfigureAwait(false);
             }
+            else if (IdentityEndpoints.Handles(path))
+            {
+                await HandleIdentityAsync(context, requestId, clientRequestId, sentClientRequestId.Length == 0 ? null : sentClientRequestId).ConfigureAwait(false);
+            }
             else
             {
                 await HandleGraphAsync(context, requestId, clientRequestId, sentClientRequestId.Length == 0 ? null : sentClientRequestId).ConfigureAwait(false);
@@ -55,7 +61,8 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
         }
         finally
         {
-            accessLog?.LogInformation("{Method} {Target} -> {Status}", context.Request.Method, context.Request.Path + context.Request.QueryString, context.Response.StatusCode);
+            // Codes and tokens sent in a query (identity routes) never reach the console either.
+            accessLog?.LogInformation("{Method} {Target} -> {Status}", context.Request.Method, context.Request.Path + IdentityRequest.Redact(context.Request.QueryString.Value), context.Response.StatusCode);
         }
     }
 
@@ -75,13 +82,7 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
         var rawPath = question < 0 ? rawTarget : rawTarget[..question];
         var rawQuery = question < 0 || question == rawTarget.Length - 1 ? null : rawTarget[(question + 1)..];
 
-        byte[] body = [];
-        if (http.ContentLength is not 0 && (http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0))
-        {
-            using var buffer = new MemoryStream(http.ContentLength is > 0 and < int.MaxValue ? (int)http.ContentLength : 1024);
-            await http.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
-        }
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
 
         var request = new GraphRequest
         {
@@ -144,6 +145,51 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
                 context.Abort();
                 break;
         }
+    }
+
+    // Journaled like Graph requests, but with every code, token, verifier and secret in the query or form redacted.
+    private async Task HandleIdentityAsync(HttpContext context, string requestId, string clientRequestId, string? sentClientRequestId)
+    {
+        var http = context.Request;
+        var seq = runtime.Journal.NextSequence();
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var rawQuery = http.QueryString.HasValue ? http.QueryString.Value![1..] : null;
+        var request = new IdentityRequest(http.Method.ToUpperInvariant(), http.Path.Value ?? "/", rawQuery, http.ContentType, body,
+            $"{http.Scheme}://{http.Host.Value}", requestId, clientRequestId);
+        var response = runtime.Identity.Handle(request);
+
+        runtime.Journal.Append(new JournalEntry(seq, DateTime.UtcNow, request.Method, request.Path, request.RedactedQuery, null, null,
+            response.Status, null, sentClientRequestId, null, request.RedactedBody, response.User));
+
+        context.Response.StatusCode = response.Status;
+        context.Response.Headers["x-ms-request-id"] = requestId;
+        foreach (var (name, value) in response.Headers)
+        {
+            context.Response.Headers.Append(name, value);
+        }
+
+        if (response.Body is not null)
+        {
+            context.Response.ContentType = response.ContentType;
+            context.Response.ContentLength = response.Body.Length;
+            if (request.Method != "HEAD")
+            {
+                await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        var http = context.Request;
+        if (http.ContentLength is 0 || (http.ContentLength is null && http.Headers.TransferEncoding.Count == 0))
+        {
+            return [];
+        }
+
+        using var buffer = new MemoryStream(http.ContentLength is > 0 and < int.MaxValue ? (int)http.ContentLength : 1024);
+        await http.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        return buffer.ToArray();
     }
 
     // FIN with no response: shut down the sending side first, so the client reads end-of-stream rather than a

@@ -37,6 +37,18 @@ public sealed class SandboxOptions
     /// <summary>Write an access log line per request to the console.</summary>
     public bool Verbose { get; set; }
 
-    /// <summary><c>--help</c>: print <see cref="SandboxOptionsParser.HelpText"/> and exit instead of starting.</summary>
-    public bool ShowHelp { get; set; }
+    /// <summary>TCP port on 127.0.0.1 for HTTPS (self-signed certificate); 0 lets the operating system pick one; null means no HTTPS.</summary>
+    public int? HttpsPort { get; set; }
+
+    /// <summary>Lifetime in seconds of the access tokens the sign-in flows issue (not those of <c>/_sandbox/token</c>).</summary>
+    public int TokenLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>Lifetime in seconds of a refresh token; each use issues a new one with a fresh lifetime.</summary>
+    public int RefreshTokenLifetimeSeconds { get; set; } = 90 * 24 * 3600;
+
+    /// <summary>How long in seconds a refresh token that has been used (rotated out) is still accepted.</summary>
+    public int RefreshTokenGraceSeconds { get; set; } = 30;
+
+    /// <summary>Print the usage text and exit.</summary>
+    public bool Help { get; set; }
 }

@@ -6,33 +6,6 @@ namespace ProfilePositions.Sandbox;
 public static class SandboxOptionsParser
 {
     /// <summary>What <c>--help</c> prints: every option, its value and its default.</summary>
-    public const string HelpText = """
-        ProfilePositions Graph sandbox: a loopback emulator of Microsoft Graph beta workPosition and $batch.
-
-        Usage: ProfilePositions.Sandbox [options]
-
-          --port <n>               TCP port on 127.0.0.1; 0 (the default) lets the system pick one.
-          --seed <int>             Seed of every random decision (faults, latency, ids, batch order);
-                                   random and printed when omitted.
-          --data <file.json>       Users and positions, loaded at start and rewritten after every change.
-          --latency-ms <min>-<max> Latency of every request and of every $batch item, drawn uniformly
-                                   (or one number for a fixed latency). Items without dependsOn run side
-                                   by side, so an envelope takes as long as its slowest dependsOn chain.
-          --throttle <n>/<seconds> One token bucket per caller (the token's oid): n tokens, refilled at n per
-                                   <seconds>. Each request and each $batch item takes one (the envelope none);
-                                   when the bucket is empty the answer is 429 TooManyRequests with Retry-After
-                                   in whole seconds, rounded up, until a token is back. Example: 100/1.
-          --page-size <n>          Most positions per list page before @odata.nextLink (default 100).
-          --loose                  Keep unknown members of request bodies instead of answering 400.
-          --shuffle-batch          Answer $batch items in a seeded random order.
-          --verbose                One access-log line per request on the console.
-          --help                   This text.
-
-        Admin routes (no token needed): /_sandbox/health, /_sandbox/stats, /_sandbox/users, /_sandbox/token,
-        /_sandbox/state, /_sandbox/state/reset, /_sandbox/requests, /_sandbox/faults, /_sandbox/penalty.
-        Differences from Graph: src/ProfilePositions.Sandbox/KNOWN-DIFFERENCES.md in the project's repository.
-        """;
-
     /// <exception cref="ArgumentException">An option is unknown, lacks its value or has a bad value.</exception>
     public static SandboxOptions Parse(string[] args)
     {
@@ -99,10 +72,20 @@ public static class SandboxOptionsParser
                 case "--verbose":
                     options.Verbose = true;
                     break;
-                case "--help":
-                case "-h":
-                case "-?":
-                    options.ShowHelp = true;
+                case "--https-port":
+                    options.HttpsPort = ParseInt(name, TakeValue(), 0, 65535);
+                    break;
+                case "--token-lifetime":
+                    options.TokenLifetimeSeconds = ParseInt(name, TakeValue(), 1, 30 * 24 * 3600);
+                    break;
+                case "--refresh-token-lifetime":
+                    options.RefreshTokenLifetimeSeconds = ParseInt(name, TakeValue(), 1, 3650 * 24 * 3600);
+                    break;
+                case "--refresh-grace":
+                    options.RefreshTokenGraceSeconds = ParseInt(name, TakeValue(), 0, 24 * 3600);
+                    break;
+                case "--help" or "-h" or "-?":
+                    options.Help = true;
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[index]}'.", nameof(args));

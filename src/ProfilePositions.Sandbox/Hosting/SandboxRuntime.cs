@@ -3,6 +3,7 @@ using ProfilePositions.Sandbox.Auth;
 using ProfilePositions.Sandbox.Batch;
 using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
+using ProfilePositions.Sandbox.Identity;
 using ProfilePositions.Sandbox.State;
 
 namespace ProfilePositions.Sandbox.Hosting;
@@ -17,13 +18,17 @@ internal sealed class SandboxRuntime : IDisposable
         Options = options;
         Seed = seed;
         Store = new PositionStore(seed, options.DataFile is null ? null : new StateFile(options.DataFile), PositionSchema.Normalize);
-        Tokens = new TokenService();
+        IdentityStore = new IdentityStore(options.DataFile is null ? null : IdentityStore.PathFor(options.DataFile));
+        Tokens = new TokenService(IdentityStore.SigningKey);
         Faults = new FaultEngine(seed, options.LatencyMinMs, options.LatencyMaxMs);
         Throttle = options.ThrottleLimit is { } limit ? new ThrottleModel(limit, options.ThrottleSeconds) : null;
         Journal = new RequestJournal();
         Processor = new GraphProcessor(Store, Tokens, Faults, Throttle, new PositionHandlers(Store, options));
         Batch = new BatchProcessor(Store, Tokens, Faults, Processor, Journal, options);
-        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Throttle, Journal);
+        var settings = new IdentitySettings(options);
+        var pending = new PendingSignIns();
+        Identity = new IdentityEndpoints(Store, Tokens, IdentityStore, settings, pending);
+        Admin = new AdminEndpoints(seed, Store, Tokens, Faults, Throttle, Journal, new IdentityAdmin(Store, IdentityStore, settings, pending), settings);
     }
 
     public SandboxOptions Options { get; }
@@ -47,6 +52,11 @@ internal sealed class SandboxRuntime : IDisposable
 
     public AdminEndpoints Admin { get; }
 
+    /// <summary>Signing key, TLS certificate, refresh tokens and revocations (persisted next to <c>--data</c>).</summary>
+    public IdentityStore IdentityStore { get; }
+
+    public IdentityEndpoints Identity { get; }
+
     /// <summary>Cancelled when the server stops, so hanging fault responses end.</summary>
     public CancellationToken ShutdownToken => _shutdown.Token;
 
@@ -65,6 +75,11 @@ internal sealed class SandboxRuntime : IDisposable
         if (options.ThrottleLimit is < 1 || (options.ThrottleLimit is not null && !(options.ThrottleSeconds > 0)))
         {
             throw new ArgumentException("Throttling needs at least one request per a positive number of seconds.", nameof(options));
+        }
+
+        if (options.TokenLifetimeSeconds < 1 || options.RefreshTokenLifetimeSeconds < 1 || options.RefreshTokenGraceSeconds < 0)
+        {
+            throw new ArgumentException("Token lifetimes must be at least 1 second and the refresh grace period cannot be negative.", nameof(options));
         }
 
         return new SandboxRuntime(options, options.Seed ?? Random.Shared.Next());

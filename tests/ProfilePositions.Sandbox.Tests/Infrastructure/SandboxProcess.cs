@@ -9,16 +9,27 @@ public sealed partial class SandboxProcess : IDisposable
     private readonly Process process;
     private readonly List<string> output = [];
 
-    private SandboxProcess(Process process, string listeningLine, Uri baseUri)
+    private SandboxProcess(Process process, string listeningLine, Uri baseUri, Uri? httpsBaseUri, string? certificatePath)
     {
         this.process = process;
         ListeningLine = listeningLine;
         BaseUri = baseUri;
+        HttpsBaseUri = httpsBaseUri;
+        CertificatePath = certificatePath;
     }
 
     public string ListeningLine { get; }
 
     public Uri BaseUri { get; }
+
+    /// <summary>From the second listening line, when started with <c>--https-port</c>.</summary>
+    public Uri? HttpsBaseUri { get; }
+
+    /// <summary>From the <c>HTTPS certificate:</c> line, when started with <c>--https-port</c>.</summary>
+    public string? CertificatePath { get; }
+
+    /// <summary>What the process printed up to the last listening line, stdout and stderr.</summary>
+    public IReadOnlyList<string> StartupOutput => output;
 
     public bool HasExited => process.HasExited;
 
@@ -26,6 +37,9 @@ public sealed partial class SandboxProcess : IDisposable
 
     [GeneratedRegex(@"^Now listening on: (http://127\.0\.0\.1:(\d+))$")]
     public static partial Regex ListeningPattern();
+
+    [GeneratedRegex(@"^Now listening on: (https://127\.0\.0\.1:(\d+))$")]
+    public static partial Regex HttpsListeningPattern();
 
     public static ProcessStartInfo StartInfo(params string[] args)
     {
@@ -45,9 +59,10 @@ public sealed partial class SandboxProcess : IDisposable
         return info;
     }
 
-    /// <summary>Starts the process and waits for the <c>Now listening on:</c> line.</summary>
+    /// <summary>Starts the process and waits for the <c>Now listening on:</c> line (both of them with <c>--https-port</c>).</summary>
     public static async Task<SandboxProcess> StartAsync(params string[] args)
     {
+        var https = args.Contains("--https-port");
         var process = Process.Start(StartInfo(args)) ?? throw new InvalidOperationException("dotnet did not start");
         var lines = new List<string>();
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,7 +79,7 @@ public sealed partial class SandboxProcess : IDisposable
                 lines.Add(e.Data);
             }
 
-            if (e.Data.StartsWith("Now listening on:", StringComparison.Ordinal))
+            if (e.Data.StartsWith(https ? "Now listening on: https:" : "Now listening on:", StringComparison.Ordinal))
             {
                 listening.TrySetResult(e.Data);
             }
@@ -94,16 +109,26 @@ public sealed partial class SandboxProcess : IDisposable
             throw;
         }
 
-        var match = ListeningPattern().Match(line);
-        if (!match.Success)
+        List<string> printed;
+        lock (lines)
+        {
+            printed = [.. lines];
+        }
+
+        var httpLine = printed.FirstOrDefault(candidate => ListeningPattern().IsMatch(candidate)) ?? line;
+        var match = ListeningPattern().Match(httpLine);
+        var httpsMatch = HttpsListeningPattern().Match(line);
+        if (!match.Success || (https && !httpsMatch.Success))
         {
             process.Kill(entireProcessTree: true);
             process.Dispose();
-            throw new InvalidOperationException("Unexpected listening line: " + line);
+            throw new InvalidOperationException("Unexpected listening lines:\n" + string.Join("\n", printed));
         }
 
-        var sandbox = new SandboxProcess(process, line, new Uri(match.Groups[1].Value + "/"));
-        sandbox.output.AddRange(lines);
+        const string certificatePrefix = "HTTPS certificate: ";
+        var certificate = printed.FirstOrDefault(candidate => candidate.StartsWith(certificatePrefix, StringComparison.Ordinal))?[certificatePrefix.Length..];
+        var sandbox = new SandboxProcess(process, httpLine, new Uri(match.Groups[1].Value + "/"), https ? new Uri(httpsMatch.Groups[1].Value + "/") : null, certificate);
+        sandbox.output.AddRange(printed);
         return sandbox;
     }
 
