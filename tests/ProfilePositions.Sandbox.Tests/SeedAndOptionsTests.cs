@@ -127,7 +127,7 @@ public sealed class SeedAndOptionsTests
     [Fact]
     public void Help_text_names_every_option()
     {
-        foreach (var option in new[] { "--port", "--seed", "--data", "--latency-ms", "--throttle", "--page-size", "--loose", "--shuffle-batch", "--verbose", "--help", "/_sandbox/stats" })
+        foreach (var option in new[] { "--port", "--seed", "--data", "--latency-ms", "--throttle", "--page-size", "--loose", "--shuffle-batch", "--verbose", "--help", "--https-port", "--token-lifetime", "stats", "identity/approve" })
         {
             Assert.Contains(option, SandboxHelp.Text, StringComparison.Ordinal);
         }
