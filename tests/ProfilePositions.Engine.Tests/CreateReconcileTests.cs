@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Http;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Tests;
@@ -18,18 +19,13 @@ namespace ProfilePositions.Engine.Tests;
 public sealed class CreateReconcileTests : IDisposable
 {
     private readonly List<TimeSpan> _waits = new();
-    private readonly List<string> _log = new();
+    private readonly RecordedEvents _events = new();
+    private List<string> _log => _events.Lines;
 
     // The log sink is async-local: set here, in the flow that runs the test, not inside an async helper.
     private ProfileGraphConnection? _connection;
 
-    public CreateReconcileTests() => EngineLog.Current = line => { lock (_log) { _log.Add(line); } };
-
-    public void Dispose()
-    {
-        EngineLog.Current = null;
-        _connection?.Disconnect();
-    }
+    public void Dispose() => _connection?.Disconnect();
 
     private async Task<IProfilePositionService> ConnectAsync(FakeGraph graph)
     {
@@ -37,8 +33,8 @@ public sealed class CreateReconcileTests : IDisposable
             new ConnectRequest { AccessToken = TestTokens.Delegated(), GraphEndpoint = new Uri("https://graph.microsoft.com") },
             CancellationToken.None,
             graph,
-            retry => retry.Delay = (wait, _) => { _waits.Add(wait); return Task.CompletedTask; });
-        return _connection.Service;
+            retry => { retry.Time = new RecordingTime(_waits); retry.UseJitter = false; });
+        return _connection.OpenSession(new SessionOptions { Events = _events.Sink });
     }
 
     private static PositionBody Body(string jobTitle = "Engineer") =>
@@ -62,7 +58,8 @@ public sealed class CreateReconcileTests : IDisposable
         Assert.Equal(2, graph.Posts.Count);
         Assert.Equal(graph.Posts[0], graph.Posts[1]);
         Assert.Equal(1, graph.Lists);
-        Assert.Equal(TimeSpan.Zero, Assert.Single(_waits));
+        // Retry-After: 0 plus the margin that keeps a retry from arriving early.
+        Assert.Equal(RetryPolicy.WaitFor(TimeSpan.Zero), Assert.Single(_waits));
         Assert.Contains(_log, line => line.Contains("outcome unknown") && line.Contains(status.ToString()));
         Assert.Contains(_log, line => line.Contains("sending it again"));
     }
@@ -170,7 +167,7 @@ public sealed class CreateReconcileTests : IDisposable
 
         await service.CreateAsync(null, Body(), CancellationToken.None);
 
-        Assert.Equal(TimeSpan.FromSeconds(2.5), Assert.Single(_waits));
+        Assert.Equal(RetryPolicy.WaitFor(TimeSpan.FromSeconds(2.5)), Assert.Single(_waits));
         Assert.Single(graph.Positions);
     }
 
@@ -219,7 +216,7 @@ public sealed class CreateReconcileTests : IDisposable
         var graph = new FakeGraph();
         graph.Seed(Body("Existing").ToJson(), DateTimeOffset.UtcNow.AddDays(-3));
         var service = await ConnectAsync(graph);
-        var existing = new ExistingPositions(service);
+        var existing = new ExistingPositions(service, EngineEvents.None);
 
         var found = await existing.FindAsync("me", Body("Existing"), CancellationToken.None);
         var missing = await existing.FindAsync(null, Body("New"), CancellationToken.None);

@@ -12,25 +12,17 @@ namespace ProfilePositions.Engine.Tests;
 public sealed class ServiceTests : IDisposable
 {
     private readonly string _token = TestTokens.Delegated(scp: "User.ReadWrite.All User.Read");
-    private readonly List<string> _log = new();
+    private readonly RecordedEvents _events = new();
+    private List<string> _log => _events.Lines;
 
     private ProfileGraphConnection? _connection;
 
-    public ServiceTests()
-    {
-        EngineLog.Current = line => { lock (_log) { _log.Add(line); } };
-    }
-
-    public void Dispose()
-    {
-        EngineLog.Current = null;
-        _connection?.Disconnect();
-    }
+    public void Dispose() => _connection?.Disconnect();
 
     private async Task<IProfilePositionService> ConnectAsync(LoopbackGraph graph)
     {
         _connection = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = graph.BaseUri }, CancellationToken.None);
-        return _connection.Service;
+        return _connection.OpenSession(new SessionOptions { Events = _events.Sink });
     }
 
     [Fact]
@@ -260,7 +252,7 @@ public sealed class ServiceTests : IDisposable
         var error = Assert.Throws<NotConnectedException>(() => _connection.Lease());
         Assert.Contains("Connect-ProfileGraph", error.Message);
         // A command that was running when the connection was forgotten still finishes its requests.
-        Assert.NotNull(await _connection.Service.ListAsync(null, new PositionQuery(), CancellationToken.None));
+        Assert.NotNull(await _connection.OpenSession().ListAsync(null, new PositionQuery(), CancellationToken.None));
         running.Dispose();
         Assert.Empty(_connection.Disconnect());
     }
@@ -282,7 +274,7 @@ public sealed class ServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnreachableGraphGivesAConnectionError()
+    public async Task AnUnreachableGraphIsTriedAgainThenReportedAsNotSent()
     {
         int port;
         using (var graph = new LoopbackGraph(_ => new CannedResponse(200, "{}")))
@@ -290,11 +282,19 @@ public sealed class ServiceTests : IDisposable
             port = graph.Port;
         }
 
-        _connection = await ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri($"http://127.0.0.1:{port}") }, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<ConnectionException>(() => _connection.Service.CreateAsync(null, PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }), CancellationToken.None));
+        var waits = new List<TimeSpan>();
+        _connection = await ProfileGraphConnector.ConnectAsync(
+            new ConnectRequest { AccessToken = _token, GraphEndpoint = new Uri($"http://127.0.0.1:{port}") },
+            CancellationToken.None,
+            null,
+            retry => { retry.Time = new RecordingTime(waits); retry.UseJitter = false; });
+        var error = await Assert.ThrowsAsync<EndpointUnreachableException>(() => _connection.OpenSession().CreateAsync(null, PositionBody.FromInput(new Hashtable { ["isCurrent"] = true }), CancellationToken.None));
 
+        // A connection that could not be made means the create was not sent: no reconcile read, no "may or may not exist".
         Assert.Equal("GraphUnreachable", error.ErrorId);
-        Assert.Contains("may or may not exist", error.Message);
+        Assert.Contains("Nothing was sent", error.Message);
+        Assert.Contains("tried 4 times", error.Message);
+        Assert.Equal(new[] { 3.0, 6.0, 12.0 }, waits.Select(wait => wait.TotalSeconds));
     }
 
     [Fact]

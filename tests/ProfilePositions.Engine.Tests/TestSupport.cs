@@ -168,3 +168,54 @@ internal sealed class ScriptedHandler : HttpMessageHandler
 public sealed class SessionCollection
 {
 }
+
+/// <summary>A clock whose waits end at once and are recorded, so retry tests never sleep.</summary>
+internal sealed class RecordingTime(List<TimeSpan> waits) : TimeProvider
+{
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (dueTime != Timeout.InfiniteTimeSpan)
+        {
+            lock (waits)
+            {
+                waits.Add(dueTime);
+            }
+
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+        }
+
+        return new Stopped();
+    }
+
+    private sealed class Stopped : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+        public void Dispose()
+        {
+        }
+
+        public ValueTask DisposeAsync() => default;
+    }
+}
+
+/// <summary>An event sink whose lines a test reads.</summary>
+internal sealed class RecordedEvents
+{
+    private readonly List<string> _lines = new();
+
+    public EngineEvents Sink { get; } = new();
+
+    public List<string> Lines
+    {
+        get
+        {
+            while (Sink.TryTake(out var engineEvent))
+            {
+                _lines.Add(engineEvent.Text);
+            }
+
+            return _lines;
+        }
+    }
+}

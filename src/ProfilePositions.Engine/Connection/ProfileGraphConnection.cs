@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Http;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Connection
@@ -22,18 +23,38 @@ namespace ProfilePositions.Engine.Connection
         private int _leases;
         private bool _retired;
 
-        internal ProfileGraphConnection(ProfileGraphContext context, IProfilePositionService service, HttpClient httpClient, SecretRedactor redactor)
+        private readonly Microsoft.Kiota.Abstractions.IRequestAdapter _adapter;
+        private readonly AuthSnapshot _auth;
+        private readonly RetryPolicy _retry;
+
+        internal ProfileGraphConnection(ProfileGraphContext context, Microsoft.Kiota.Abstractions.IRequestAdapter adapter, HttpClient httpClient, AuthSnapshot auth, SecretRedactor redactor, RetryPolicy retry)
         {
             _context = Copy(context);
-            Service = service;
+            _adapter = adapter;
             _httpClient = httpClient;
+            _auth = auth;
             Redactor = redactor;
+            _retry = retry;
         }
 
         /// <summary>A copy of what Connect-ProfileGraph set up (never the token).</summary>
         public ProfileGraphContext Context => Copy(_context);
 
-        public IProfilePositionService Service { get; }
+        /// <summary>The positions this connection created or took as a create's result, shared by all its commands.</summary>
+        internal ClaimedPositions Claimed { get; } = new ClaimedPositions();
+
+        /// <summary>
+        /// The position service for one command: its own event sink and settings over this connection's HTTP pipeline,
+        /// claimed positions and secrets.
+        /// </summary>
+        public IProfilePositionService OpenSession(SessionOptions? options = null)
+        {
+            options ??= new SessionOptions();
+            var transport = new GraphTransport(_adapter, Redactor) { Timeout = options.Timeout };
+            var policy = options.MaxRetries.HasValue ? _retry.WithMaxRetries(options.MaxRetries.Value) : _retry;
+            var runner = new OperationRunner(transport, policy, new PositionResponses(_auth, Redactor));
+            return new GraphPositionService(_context.GraphEndpoint!, options.Events, runner, Claimed);
+        }
 
         /// <summary>Masks this connection's tokens in any text.</summary>
         internal SecretRedactor Redactor { get; }

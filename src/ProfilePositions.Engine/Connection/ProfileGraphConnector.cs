@@ -26,7 +26,7 @@ namespace ProfilePositions.Engine.Connection
             ConnectAsync(request, cancellationToken, null, null);
 
         /// <summary>Tests pass the innermost HTTP handler and retry settings; the module never does.</summary>
-        internal static async Task<ProfileGraphConnection> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        internal static async Task<ProfileGraphConnection> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
         {
             if (request == null)
             {
@@ -48,7 +48,7 @@ namespace ProfilePositions.Engine.Connection
         /// </summary>
         public static IReadOnlyList<string> ForgetPersistedSignIn() => ProfileStore.Forget();
 
-        private static ProfileGraphConnection ConnectWithToken(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        private static ProfileGraphConnection ConnectWithToken(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
         {
             var token = AccessTokenInfo.Clean(request.AccessToken);
             var info = AccessTokenInfo.Decode(token);
@@ -91,7 +91,7 @@ namespace ProfilePositions.Engine.Connection
             return Create(context, authentication, redactor, finalHandler, configureRetry);
         }
 
-        private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
         {
             var options = SignInOptions.From(request);
             var persist = options.PersistCache;
@@ -229,7 +229,6 @@ namespace ProfilePositions.Engine.Connection
 
         private static void Warn(ConnectRequest request, string message)
         {
-            EngineLog.Write(message);
             try
             {
                 request.Warning?.Invoke(message);
@@ -240,12 +239,13 @@ namespace ProfilePositions.Engine.Connection
             }
         }
 
-        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, Action<GraphRetryHandler>? configureRetry)
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
         {
-            var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, out var httpClient, out var retry, configureRetry);
+            var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, out var httpClient);
             var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ExpiresOn = context.TokenExpiresOn };
-            var service = new GraphPositionService(adapter, context.GraphEndpoint!, auth, retry, redactor);
-            return new ProfileGraphConnection(context, service, httpClient, redactor);
+            var retry = new RetryPolicy();
+            configureRetry?.Invoke(retry);
+            return new ProfileGraphConnection(context, adapter, httpClient, auth, redactor, retry);
         }
     }
 }

@@ -27,15 +27,40 @@ namespace ProfilePositions.Engine.Errors
         public override string ErrorId => "NotConnected";
     }
 
-    /// <summary>Sign-in could not be done or a connection setting was refused (app-only token, plain http to a remote host...).</summary>
-    public sealed class ConnectionException : ProfileGraphException
+    /// <summary>
+    /// Sign-in could not be done, a connection setting was refused (app-only token, plain http to a remote host...), or a
+    /// request got no whole answer (the error id says which: lost, timed out, cut off).
+    /// </summary>
+    public class ConnectionException : ProfileGraphException
     {
+        /// <summary>The connection was reset or closed after the request went out.</summary>
+        public const string ConnectionLostId = "GraphConnectionLost";
+
+        /// <summary>No answer within -TimeoutSec.</summary>
+        public const string TimeoutId = "GraphTimeout";
+
+        /// <summary>The answer was cut off.</summary>
+        public const string CutOffId = "ResponseCutOff";
+
         public ConnectionException(string errorId, string message, Exception? innerException = null) : base(message, innerException)
         {
             ErrorId = errorId;
         }
 
         public override string ErrorId { get; }
+    }
+
+    /// <summary>
+    /// Graph could not be reached at all (connection refused, no such host) through every retry: the request was not
+    /// sent. A bulk command stops at the first one rather than failing every remaining row the same way.
+    /// </summary>
+    public sealed class EndpointUnreachableException : ConnectionException
+    {
+        public const string Id = "GraphUnreachable";
+
+        public EndpointUnreachableException(string message, Exception? innerException = null) : base(Id, message, innerException)
+        {
+        }
     }
 
     /// <summary>An input item cannot be sent as it is (wrong type, bad date, bad enum value...).</summary>

@@ -13,11 +13,13 @@ namespace ProfilePositions.Engine.Positions
     public sealed class ExistingPositions
     {
         private readonly IProfilePositionService _service;
+        private readonly EngineEvents _events;
         private readonly Dictionary<string, List<WorkPosition>> _byUser = new Dictionary<string, List<WorkPosition>>(StringComparer.OrdinalIgnoreCase);
 
-        public ExistingPositions(IProfilePositionService service)
+        public ExistingPositions(IProfilePositionService service, EngineEvents events)
         {
             _service = service ?? throw new ArgumentNullException(nameof(service));
+            _events = events ?? EngineEvents.None;
         }
 
         /// <summary>A position of the user that matches the body (<see cref="PositionMatcher"/>), or null.</summary>
@@ -34,7 +36,7 @@ namespace ProfilePositions.Engine.Positions
             {
                 positions = new List<WorkPosition>(await _service.ListAllAsync(userId, null, cancellationToken).ConfigureAwait(false));
                 _byUser[key] = positions;
-                EngineLog.Write("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
+                _events.Verbose("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
             }
 
             foreach (var position in positions)

@@ -1,16 +1,10 @@
 using System;
-using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Net.Http;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Serialization;
 using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Http;
@@ -18,37 +12,37 @@ using ProfilePositions.Engine.Http;
 namespace ProfilePositions.Engine.Positions
 {
     /// <summary>
-    /// The beta slice over Kiota: request builders for {root}/beta/{me | users/{key} | users('{upn}')}/profile/positions[/{id}]
-    /// as RequestInformation, sent through the connection's request adapter; responses read leniently into the models.
+    /// The beta slice for one command: {root}/beta/{me | users/{key} | users('{upn}')}/profile/positions[/{id}]. Each
+    /// operation is a <see cref="PositionRequest"/>, sent by the session's sender (plain requests or $batch items) and
+    /// run to its end by <see cref="OperationRunner"/> or, for a create, <see cref="CreateReconciler"/>; answers are read
+    /// leniently into the models. What the command should hear goes to its <see cref="EngineEvents"/>.
     /// </summary>
     internal sealed class GraphPositionService : IProfilePositionService
     {
-        private readonly IRequestAdapter _adapter;
         private readonly Uri _graphRoot;
-        private readonly AuthSnapshot _auth;
-        private readonly GraphRetryHandler _retry;
-        private readonly SecretRedactor _redactor;
+        private readonly EngineEvents _events;
+        private readonly OperationRunner _runner;
+        private readonly CreateReconciler _creates;
 
-        // Ids this connection created or reconciled: an unknown create never claims a position that belongs to another item.
-        private readonly ConcurrentDictionary<string, bool> _claimed = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-
-        public GraphPositionService(IRequestAdapter adapter, Uri graphRoot, AuthSnapshot auth, GraphRetryHandler retry, SecretRedactor redactor)
+        public GraphPositionService(Uri graphRoot, EngineEvents events, OperationRunner runner, ClaimedPositions claimed)
         {
-            _redactor = redactor;
-            _adapter = adapter;
             _graphRoot = graphRoot;
-            _auth = auth;
-            _retry = retry;
+            _events = events;
+            _runner = runner;
+            _creates = new CreateReconciler(runner, (userId, sink, token) => ReadAllAsync(userId, null, sink, token), claimed);
         }
 
         public async Task<PositionPage> ListAsync(string? userId, PositionQuery query, CancellationToken cancellationToken)
         {
             var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query ?? new PositionQuery()));
-            var result = await SendAsync(Method.GET, url, null, userId, null, cancellationToken).ConfigureAwait(false);
-            return ReadPage(result, userId);
+            var result = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, null), _events, cancellationToken).ConfigureAwait(false);
+            return PositionResponses.ReadPage(result, userId);
         }
 
-        public async Task<PositionPage> ListNextAsync(string? userId, string nextLink, CancellationToken cancellationToken)
+        public Task<PositionPage> ListNextAsync(string? userId, string nextLink, CancellationToken cancellationToken) =>
+            ListNextAsync(userId, nextLink, _events, cancellationToken);
+
+        private async Task<PositionPage> ListNextAsync(string? userId, string nextLink, EngineEvents events, CancellationToken cancellationToken)
         {
             if (!Uri.TryCreate(nextLink, UriKind.Absolute, out var next)
                 || !string.Equals(next.Scheme, _graphRoot.Scheme, StringComparison.OrdinalIgnoreCase)
@@ -59,8 +53,8 @@ namespace ProfilePositions.Engine.Positions
                 throw new PositionInputException("NextLink", "The next-page link '" + nextLink + "' does not point to the connected Graph endpoint " + GraphPaths.Root(_graphRoot) + "; it was not followed.");
             }
 
-            var result = await SendAsync(Method.GET, next.AbsoluteUri, null, userId, null, cancellationToken).ConfigureAwait(false);
-            return ReadPage(result, userId);
+            var result = await _runner.RunAsync(new PositionRequest(Method.GET, next.AbsoluteUri, null, userId, null), events, cancellationToken).ConfigureAwait(false);
+            return PositionResponses.ReadPage(result, userId);
         }
 
         public async Task<WorkPosition> GetAsync(string? userId, string positionId, IReadOnlyList<string>? select, CancellationToken cancellationToken)
@@ -72,148 +66,33 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId, positionId), options);
-            var result = await SendAsync(Method.GET, url, null, userId, positionId, cancellationToken).ConfigureAwait(false);
-            return PositionReader.ReadPosition(result, GraphPaths.DisplayUser(userId));
+            var result = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
+            return PositionResponses.ReadPosition(result, userId);
         }
 
-        public async Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
+        public Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
             RequireContent("POST", body);
-
-            var url = GraphPaths.PositionsUrl(_graphRoot, userId);
-            var user = GraphPaths.DisplayUser(userId);
-            var reconciler = new CreateReconciler(this, userId, body, DateTimeOffset.UtcNow, _claimed.ContainsKey);
-            for (var attempt = 1; ; attempt++)
-            {
-                ProfileGraphException unknown;
-                try
-                {
-                    var result = await SendAsync(Method.POST, url, body, userId, null, cancellationToken).ConfigureAwait(false);
-                    return Claim(PositionReader.ReadPosition(result, user));
-                }
-                catch (ProfileGraphException ex) when (IsUnknownOutcome(ex))
-                {
-                    unknown = ex;
-                }
-
-                // The create may have been committed before the failure, or may still be committing: wait first (so a
-                // late commit has landed), then read, and send it again only when it is not there.
-                var retryAfter = RetryAfterOf(unknown);
-                var delay = _retry.RetryDelay(retryAfter, attempt);
-                var mayRetry = attempt <= _retry.MaxRetries && delay <= _retry.MaxDelay;
-                if (mayRetry)
-                {
-                    Log("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); waiting " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s, then reading the positions of '" + user + "' to check whether it was created.");
-                    await _retry.Delay(delay, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    Log("POST " + url + " (attempt " + attempt + "): outcome unknown (" + Describe(unknown) + "); reading the positions of '" + user + "' to check whether it was created.");
-                }
-
-                WorkPosition? found;
-                try
-                {
-                    found = await reconciler.FindCreatedAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (ProfileGraphException readFailure)
-                {
-                    throw GaveUp(unknown, attempt, "the positions could not be read to check whether it was created (" + readFailure.Message + "), so the position may or may not exist now: run Get-ProfilePosition to check before creating it again");
-                }
-
-                if (found != null)
-                {
-                    Log("POST " + url + ": found the created position " + found.Id + " among " + reconciler.LastReadCount + " position(s); it is the result, the create is not sent again.");
-                    found.UserId = user;
-                    return Claim(found);
-                }
-
-                if (attempt > _retry.MaxRetries)
-                {
-                    throw GaveUp(unknown, attempt, "the positions were read after each attempt and none matches, so nothing was created; run the command again later");
-                }
-
-                if (delay > _retry.MaxDelay)
-                {
-                    throw GaveUp(unknown, attempt, "the positions were read and none matches, so nothing was created; Graph asked to wait " + delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " seconds: run the command again after that");
-                }
-
-                Log("POST " + url + ": not created (no matching new position among " + reconciler.LastReadCount + "); sending it again (attempt " + (attempt + 1) + " of " + (_retry.MaxRetries + 1) + ").");
-            }
+            return _creates.CreateAsync(new PositionRequest(Method.POST, GraphPaths.PositionsUrl(_graphRoot, userId), body, userId, null), _events, cancellationToken);
         }
 
-        private void Log(string line) => EngineLog.Write(_redactor.Redact(line));
+        public Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, PositionQuery? query, CancellationToken cancellationToken) =>
+            ReadAllAsync(userId, query, _events, cancellationToken);
 
-        private static void RequireContent(string method, PositionBody? body)
-        {
-            if (body == null || body.IsEmpty)
-            {
-                throw new PositionInputException(
-                    "Body",
-                    string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase)
-                        ? "Nothing to create: give at least one property, for example -JobTitle or -CompanyName."
-                        : "Nothing to update: give at least one property to change, for example -JobTitle, or -BodyParameter.",
-                    "PositionBodyEmpty");
-            }
-        }
-
-        public async Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, PositionQuery? query, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<WorkPosition>> ReadAllAsync(string? userId, PositionQuery? query, EngineEvents events, CancellationToken cancellationToken)
         {
             var all = new List<WorkPosition>();
-            var page = await ListAsync(userId, query ?? new PositionQuery(), cancellationToken).ConfigureAwait(false);
+            var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query ?? new PositionQuery()));
+            var first = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, null), events, cancellationToken).ConfigureAwait(false);
+            var page = PositionResponses.ReadPage(first, userId);
             all.AddRange(page.Items);
             while (!string.IsNullOrEmpty(page.NextLink))
             {
-                page = await ListNextAsync(userId, page.NextLink!, cancellationToken).ConfigureAwait(false);
+                page = await ListNextAsync(userId, page.NextLink!, events, cancellationToken).ConfigureAwait(false);
                 all.AddRange(page.Items);
             }
 
             return all;
-        }
-
-        private WorkPosition Claim(WorkPosition position)
-        {
-            if (position.Id != null)
-            {
-                _claimed[position.Id] = true;
-            }
-
-            return position;
-        }
-
-        /// <summary>
-        /// A create whose outcome is unknown: a server error that may follow a commit (5xx but 501 Not Implemented and
-        /// 505 HTTP Version Not Supported), a dropped or reset connection, a response cut off, a timeout. 4xx means
-        /// the create was refused; 429 is retried by the retry handler.
-        /// </summary>
-        internal static bool IsUnknownOutcome(ProfileGraphException exception)
-        {
-            switch (exception)
-            {
-                case GraphServiceException service:
-                    return service.StatusCode >= 500 && service.StatusCode <= 599 && service.StatusCode != 501 && service.StatusCode != 505;
-                case ConnectionException connection:
-                    return connection.ErrorId == UnreachableErrorId || connection.ErrorId == TimeoutErrorId || connection.ErrorId == CutOffErrorId;
-                default:
-                    return false;
-            }
-        }
-
-        private static string Describe(ProfileGraphException exception) =>
-            exception is GraphServiceException service ? service.StatusCode.ToString(CultureInfo.InvariantCulture) + " " + service.Code : exception.ErrorId + ": " + exception.Message;
-
-        private static double? RetryAfterOf(ProfileGraphException exception) =>
-            GraphRetryHandler.RetryAfterSeconds(exception.Data[RetryAfterKey] as string);
-
-        private static ProfileGraphException GaveUp(ProfileGraphException last, int attempts, string outcome)
-        {
-            var what = "The create was sent " + attempts + (attempts == 1 ? " time" : " times") + " and its outcome was unknown each time; " + outcome;
-            if (last is GraphServiceException service)
-            {
-                return new GraphServiceException(service.StatusCode, service.Code, service.GraphMessage, service.RequestId, service.ClientRequestId, service.Date, what, service);
-            }
-
-            return new ConnectionException(last.ErrorId, last.Message + " " + what + ".", last);
         }
 
         public async Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken)
@@ -221,20 +100,20 @@ namespace ProfilePositions.Engine.Positions
             RequireContent("PATCH", body);
 
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
-            var result = await SendAsync(Method.PATCH, url, body, userId, positionId, cancellationToken).ConfigureAwait(false);
+            var result = await _runner.RunAsync(new PositionRequest(Method.PATCH, url, body, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
             if (result == null)
             {
                 // Some services answer a PATCH with 204: read the position so the caller still gets it.
                 return await GetAsync(userId, positionId, null, cancellationToken).ConfigureAwait(false);
             }
 
-            return PositionReader.ReadPosition(result, GraphPaths.DisplayUser(userId));
+            return PositionResponses.ReadPosition(result, userId);
         }
 
         public async Task DeleteAsync(string? userId, string positionId, CancellationToken cancellationToken)
         {
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
-            await SendAsync(Method.DELETE, url, null, userId, positionId, cancellationToken).ConfigureAwait(false);
+            await _runner.RunAsync(new PositionRequest(Method.DELETE, url, null, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
         }
 
         public RequestPreview Describe(string method, string? userId, string? positionId, PositionBody? body)
@@ -252,6 +131,19 @@ namespace ProfilePositions.Engine.Positions
                 Url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId),
                 Json = body == null || verb == "DELETE" || verb == "GET" ? null : body.ToJson(),
             };
+        }
+
+        private static void RequireContent(string method, PositionBody? body)
+        {
+            if (body == null || body.IsEmpty)
+            {
+                throw new PositionInputException(
+                    "Body",
+                    string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase)
+                        ? "Nothing to create: give at least one property, for example -JobTitle or -CompanyName."
+                        : "Nothing to update: give at least one property to change, for example -JobTitle, or -BodyParameter.",
+                    "PositionBodyEmpty");
+            }
         }
 
         internal static IEnumerable<KeyValuePair<string, string>> ListOptions(PositionQuery query)
@@ -308,154 +200,6 @@ namespace ProfilePositions.Engine.Positions
             var trimmed = sort.Trim();
             var space = trimmed.IndexOf(' ');
             return space < 0 ? CanonicalPath(trimmed) : CanonicalPath(trimmed.Substring(0, space)) + " " + trimmed.Substring(space + 1).Trim().ToLowerInvariant();
-        }
-
-        private static PositionPage ReadPage(object? result, string? userId)
-        {
-            var page = new PositionPage();
-            var map = result as IDictionary<string, object?>;
-            var items = new List<WorkPosition>();
-            if (GraphJson.Lookup(map, "value") is IList values)
-            {
-                foreach (var value in values)
-                {
-                    items.Add(PositionReader.ReadPosition(value, GraphPaths.DisplayUser(userId)));
-                }
-            }
-
-            page.Items = items;
-            page.NextLink = GraphJson.Lookup(map, "@odata.nextLink") as string;
-            return page;
-        }
-
-        /// <summary>Sends one request and returns the response body as plain values (null for an empty body), or throws a ProfileGraphException.</summary>
-        private async Task<object?> SendAsync(Method method, string url, PositionBody? body, string? userId, string? positionId, CancellationToken cancellationToken)
-        {
-            var clientRequestId = Guid.NewGuid().ToString();
-            var request = new RequestInformation { HttpMethod = method, URI = new Uri(url) };
-            request.Headers.Add("Accept", "application/json");
-            request.Headers.Add("client-request-id", clientRequestId);
-            if (body != null)
-            {
-                request.SetContentFromParsable(_adapter, "application/json", GraphJson.ToUntyped(body.Value));
-            }
-
-            var capture = new NativeResponseHandler();
-            request.AddRequestOptions(new IRequestOption[] { new ResponseHandlerOption { ResponseHandler = capture } });
-            try
-            {
-                await _adapter.SendNoContentAsync(request, null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw Unreachable(method, url, ex);
-            }
-            catch (IOException ex)
-            {
-                throw Unreachable(method, url, ex);
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new ConnectionException(TimeoutErrorId, "Graph did not answer " + method + " " + url + " in time" + ".", ex);
-            }
-            catch (Exception ex) when (IsCredentialFailure(ex))
-            {
-                throw new ConnectionException("AuthenticationRequired", "Could not get a token for Microsoft Graph: " + _redactor.Redact(ex.Message) + " Run Connect-ProfileGraph again.", ex);
-            }
-
-            using var response = capture.Value as HttpResponseMessage ?? throw new InvalidOperationException("The request adapter returned no response.");
-            var status = (int)response.StatusCode;
-            string text;
-            try
-            {
-                text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
-            {
-                throw new ConnectionException(CutOffErrorId, "The response to " + method + " " + url + " (status " + status.ToString(CultureInfo.InvariantCulture) + ") was cut off: " + ex.Message + ".", ex);
-            }
-
-            if (status < 200 || status > 299)
-            {
-                var failed = new FailedRequest
-                {
-                    Method = method.ToString(),
-                    UserId = userId,
-                    PositionId = positionId,
-                    ClientRequestId = clientRequestId,
-                    Retries = RetriesOf(response),
-                };
-                var headers = Headers(response);
-                var error = GraphErrorFactory.Create(status, text, headers, failed, _auth, _redactor);
-                if (headers.TryGetValue("Retry-After", out var retryAfter))
-                {
-                    // Kept for a create whose outcome is unknown: it waits this long before sending again.
-                    error.Data[RetryAfterKey] = retryAfter;
-                }
-
-                throw error;
-            }
-
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                return null;
-            }
-
-            try
-            {
-                return (GraphJson.Parse(text));
-            }
-            catch (JsonException ex)
-            {
-                var requestId = Headers(response).TryGetValue("request-id", out var id) ? id : null;
-                throw new GraphServiceException(status, "InvalidResponse", "The response body is not valid JSON (" + ex.Message + ")", requestId, clientRequestId, null, "Check that -GraphEndpoint points to Microsoft Graph", ex);
-            }
-        }
-
-        private const string UnreachableErrorId = "GraphUnreachable";
-        private const string TimeoutErrorId = "GraphTimeout";
-        private const string CutOffErrorId = "ResponseCutOff";
-        private const string RetryAfterKey = "Retry-After";
-
-        private static ConnectionException Unreachable(Method method, string url, Exception ex)
-        {
-            var inner = ex.InnerException?.Message;
-            return new ConnectionException(UnreachableErrorId, "Could not reach Microsoft Graph for " + method + " " + url + ": " + ex.Message + (inner == null ? string.Empty : " (" + inner + ")") + ".", ex);
-        }
-
-        private static bool IsCredentialFailure(Exception ex)
-        {
-            for (var current = ex; current != null; current = current.InnerException)
-            {
-                if (current is Azure.Identity.AuthenticationFailedException || current is Azure.Identity.CredentialUnavailableException || current is Azure.Identity.AuthenticationRequiredException)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static int RetriesOf(HttpResponseMessage response)
-        {
-            if (response.RequestMessage != null && response.RequestMessage.Headers.TryGetValues(GraphRetryHandler.RetryAttemptHeader, out var values)
-                && int.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var retries))
-            {
-                return retries;
-            }
-
-            return 0;
-        }
-
-        private static Dictionary<string, string> Headers(HttpResponseMessage response)
-        {
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var header in response.Headers)
-            {
-                headers[header.Key] = string.Join(",", header.Value);
-            }
-
-            return headers;
         }
     }
 }

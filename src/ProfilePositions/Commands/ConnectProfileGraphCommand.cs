@@ -78,8 +78,8 @@ namespace ProfilePositions.Commands
                 AuthorityHost = AuthorityHost,
                 UseDeviceCode = UseDeviceCode,
                 ContextScope = ContextScope,
-                DeviceCodePrompt = QueueHostLine,
-                Warning = QueueWarning,
+                DeviceCodePrompt = EngineSink.Host,
+                Warning = EngineSink.Warning,
             };
 
             if (AccessToken != null)

@@ -214,7 +214,7 @@ namespace ProfilePositions.Commands
                 WriteBodyWarnings(body);
                 if (SkipExisting.IsPresent)
                 {
-                    var existing = _existing ??= new ExistingPositions(service);
+                    var existing = _existing ??= new ExistingPositions(service, EngineSink);
                     var match = RunEngine(cancellationToken => existing.FindAsync(userId, body, cancellationToken));
                     if (match != null)
                     {

@@ -16,7 +16,7 @@ namespace ProfilePositions.Commands
     public abstract class PositionCommand : ProfileGraphCommand
     {
         private int _rowCount;
-        private ProfileGraphConnection? _connection;
+        private IProfilePositionService? _service;
 
         /// <summary>
         /// The user whose profile holds the positions: an object id, a user principal name (guest #EXT# names,
@@ -54,7 +54,7 @@ namespace ProfilePositions.Commands
         {
             CommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             CommandLine.Remove(nameof(PipelineInput));
-            _connection = UseConnection(Connection);
+            _service = UseConnection(Connection).OpenSession(new SessionOptions { Events = EngineSink });
         }
 
         protected sealed override void ProcessRecord()
@@ -78,7 +78,7 @@ namespace ProfilePositions.Commands
         protected int RowCount => _rowCount;
 
         /// <summary>The position service of the connection this command uses.</summary>
-        protected IProfilePositionService GetService() => _connection!.Service;
+        protected IProfilePositionService GetService() => _service!;
 
         /// <summary>
         /// The user this item addresses, as the engine wants it (null: /me). The command line wins; a piped row gives

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
@@ -20,7 +19,6 @@ namespace ProfilePositions.Commands
     {
         // Cancelled when the user presses Ctrl+C or a downstream command stops the pipeline.
         private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
-        private BlockingCollection<Action<ProfileGraphCommand>>? _pendingWrites;
         private IDisposable? _lease;
 
         protected override void StopProcessing() => _stopping.Cancel();
@@ -73,14 +71,20 @@ namespace ProfilePositions.Commands
             return connection!;
         }
 
-        /// <summary>Runs an engine call to completion on the pipeline thread, writing queued messages meanwhile.</summary>
+        /// <summary>Where the engine reports while this command runs; written by <see cref="WriteEngineEvents"/> on the pipeline thread.</summary>
+        protected EngineEvents EngineSink { get; } = new EngineEvents();
+
+        /// <summary>Cancelled when the user presses Ctrl+C or a downstream command stops the pipeline.</summary>
+        protected CancellationToken StopToken => _stopping.Token;
+
+        /// <summary>Runs an engine call to completion on the pipeline thread, writing what the engine reports meanwhile.</summary>
         protected T RunEngine<T>(Func<CancellationToken, Task<T>> start)
         {
-            var task = RunAndPump(cancellationToken => start(cancellationToken));
+            var task = Start(start);
+            Wait(task);
             try
             {
-                task.GetAwaiter().GetResult();
-                return ((Task<T>)task).Result;
+                return task.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -91,98 +95,72 @@ namespace ProfilePositions.Commands
         /// <summary>Runs an engine call that returns nothing.</summary>
         protected void RunEngine(Func<CancellationToken, Task> start)
         {
-            var task = RunAndPump(start);
-            try
+            RunEngine<bool>(async cancellationToken =>
             {
-                task.GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
-            }
+                await start(cancellationToken).ConfigureAwait(false);
+                return true;
+            });
         }
 
-        /// <summary>Queues a line for the host (for example the device-code prompt); safe from any thread.</summary>
-        protected void QueueHostLine(string line) => Enqueue(command => command.WriteHostLine(line));
+        /// <summary>Waits for a task on the pipeline thread, writing the engine's events as they come.</summary>
+        protected void Wait(Task task)
+        {
+            var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, EngineSink.Signal };
+            while (!task.IsCompleted)
+            {
+                WaitHandle.WaitAny(handles);
+                WriteEngineEvents();
+            }
 
-        /// <summary>Queues a warning; safe from any thread.</summary>
-        protected void QueueWarning(string line) => Enqueue(command => command.WriteWarning(line));
+            WriteEngineEvents();
+        }
 
-        /// <summary>Queues a verbose line; safe from any thread.</summary>
-        protected void QueueVerbose(string line) => Enqueue(command => command.WriteVerbose(line));
+        /// <summary>Writes whatever the engine reported so far; on the pipeline thread only.</summary>
+        protected void WriteEngineEvents()
+        {
+            var debugOnly = DebugWithoutVerbose();
+            while (EngineSink.TryTake(out var engineEvent))
+            {
+                switch (engineEvent.Kind)
+                {
+                    case EngineEventKind.Warning:
+                        WriteWarning(engineEvent.Text);
+                        break;
+                    case EngineEventKind.Host:
+                        WriteHostLine(engineEvent.Text);
+                        break;
+                    default:
+                        if (debugOnly)
+                        {
+                            WriteDebug(engineEvent.Text);
+                        }
+                        else
+                        {
+                            WriteVerbose(engineEvent.Text);
+                        }
 
-        /// <summary>Queues a debug line; safe from any thread.</summary>
-        protected void QueueDebug(string line) => Enqueue(command => command.WriteDebug(line));
+                        break;
+                }
+            }
+        }
 
         // A compiled cmdlet given -Debug alone treats verbose output as Inquire and prompts at every line (and fails
         // where no one can answer, as in a runbook); the same lines go to the debug stream then, which does not prompt.
         private bool DebugWithoutVerbose() =>
             MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("Verbose");
 
-        private Task RunAndPump(Func<CancellationToken, Task> start)
-        {
-            using (var pending = new BlockingCollection<Action<ProfileGraphCommand>>())
-            {
-                _pendingWrites = pending;
-                var previousLog = EngineLog.Current;
-                EngineLog.Current = DebugWithoutVerbose() ? QueueDebug : QueueVerbose;
-                try
-                {
-                    Task task;
-                    try
-                    {
-                        task = start(_stopping.Token);
-                    }
-                    catch (Exception exception)
-                    {
-                        // A synchronous throw (argument checks, not connected) behaves like a faulted task.
-                        var failed = new TaskCompletionSource<bool>();
-                        failed.SetException(exception);
-                        task = failed.Task;
-                    }
-
-                    task.ContinueWith(_ => CompleteQuietly(pending), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                    foreach (var write in pending.GetConsumingEnumerable())
-                    {
-                        write(this);
-                    }
-
-                    return task;
-                }
-                finally
-                {
-                    EngineLog.Current = previousLog;
-                    _pendingWrites = null;
-                }
-            }
-        }
-
-        private void Enqueue(Action<ProfileGraphCommand> write)
-        {
-            var pending = _pendingWrites;
-            if (pending == null)
-            {
-                return;
-            }
-
-            try
-            {
-                pending.Add(write);
-            }
-            catch (InvalidOperationException)
-            {
-                // The call already ended (completed or disposed); a late message has nobody left to read it.
-            }
-        }
-
-        private static void CompleteQuietly(BlockingCollection<Action<ProfileGraphCommand>> pending)
+        private Task<T> Start<T>(Func<CancellationToken, Task<T>> start)
         {
             try
             {
-                pending.CompleteAdding();
+                return start(_stopping.Token);
             }
-            catch (ObjectDisposedException)
+            catch (Exception exception)
             {
+                // A synchronous throw (argument checks) behaves like a faulted task.
+                var failed = new TaskCompletionSource<T>();
+                failed.SetException(exception);
+                return failed.Task;
             }
         }
 

@@ -1,0 +1,90 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+
+namespace ProfilePositions.Engine
+{
+    /// <summary>What an engine event is for: a verbose line, a warning, or a line for the host (never the output).</summary>
+    public enum EngineEventKind
+    {
+        Verbose,
+        Warning,
+        Host,
+    }
+
+    /// <summary>One thing the engine has to say.</summary>
+    public readonly struct EngineEvent
+    {
+        public EngineEvent(EngineEventKind kind, string text)
+        {
+            Kind = kind;
+            Text = text;
+        }
+
+        public EngineEventKind Kind { get; }
+
+        public string Text { get; }
+    }
+
+    /// <summary>
+    /// Where the engine reports while it works (every HTTP attempt, a retry, a reconcile read; never a header or the
+    /// token). The engine writes from any thread; the cmdlet that owns the sink takes the events and writes them on
+    /// its pipeline thread, because PowerShell allows Write* calls only there. Passed explicitly to every session and
+    /// request, so commands running at the same time keep their own lines.
+    /// </summary>
+    public sealed class EngineEvents
+    {
+        private readonly ConcurrentQueue<EngineEvent> _queue = new ConcurrentQueue<EngineEvent>();
+        private readonly ManualResetEventSlim _signal = new ManualResetEventSlim(false);
+        private readonly bool _discard;
+
+        public EngineEvents()
+        {
+        }
+
+        private EngineEvents(bool discard)
+        {
+            _discard = discard;
+        }
+
+        /// <summary>A sink that drops everything (tests and calls nobody listens to).</summary>
+        public static EngineEvents None { get; } = new EngineEvents(discard: true);
+
+        /// <summary>Set while events wait to be taken.</summary>
+        public WaitHandle Signal => _signal.WaitHandle;
+
+        public void Verbose(string text) => Add(EngineEventKind.Verbose, text);
+
+        public void Warning(string text) => Add(EngineEventKind.Warning, text);
+
+        public void Host(string text) => Add(EngineEventKind.Host, text);
+
+        public bool TryTake(out EngineEvent engineEvent)
+        {
+            if (_queue.TryDequeue(out engineEvent))
+            {
+                return true;
+            }
+
+            _signal.Reset();
+            // An event added between the dequeue and the reset must not wait for the next one.
+            if (_queue.TryDequeue(out engineEvent))
+            {
+                return true;
+            }
+
+            return false;
+        }
+
+        private void Add(EngineEventKind kind, string text)
+        {
+            if (_discard || text == null)
+            {
+                return;
+            }
+
+            _queue.Enqueue(new EngineEvent(kind, text));
+            _signal.Set();
+        }
+    }
+}

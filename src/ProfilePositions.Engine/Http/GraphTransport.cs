@@ -1,0 +1,115 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Kiota.Abstractions;
+using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Positions;
+
+namespace ProfilePositions.Engine.Http
+{
+    /// <summary>
+    /// Sends plain requests through the connection's request adapter and hands back the answer as it came, without
+    /// interpreting it: status, headers and body, or a <see cref="TransportFailure"/> that says whether the request may
+    /// have reached Graph. Each attempt has its own timeout.
+    /// </summary>
+    internal sealed class GraphTransport : IRequestSender
+    {
+        private readonly IRequestAdapter _adapter;
+        private readonly SecretRedactor _redactor;
+
+        public GraphTransport(IRequestAdapter adapter, SecretRedactor redactor)
+        {
+            _adapter = adapter;
+            _redactor = redactor;
+        }
+
+        /// <summary>How long one attempt may wait for its answer (-TimeoutSec).</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
+        public IRequestAdapter Adapter => _adapter;
+
+        public Task<RawResponse> SendAsync(PositionRequest request, int attempt, EngineEvents events, CancellationToken cancellationToken) =>
+            SendAsync(request.Build(_adapter, attempt, events), request.ToString(), cancellationToken);
+
+        /// <summary>Sends a Kiota request; <paramref name="what"/> names it in messages ("POST https://...").</summary>
+        public async Task<RawResponse> SendAsync(RequestInformation request, string what, CancellationToken cancellationToken)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Timeout);
+            var capture = new NativeResponseHandler();
+            request.AddRequestOptions(new IRequestOption[] { new ResponseHandlerOption { ResponseHandler = capture } });
+            try
+            {
+                await _adapter.SendNoContentAsync(request, null, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
+            {
+                var kind = TransportFailure.Classify(ex);
+                throw new TransportFailure(kind, Describe(kind, what, ex), ex);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TransportFailure(TransportFailureKind.TimedOut, "Graph did not answer " + what + " within " + Seconds(Timeout) + " seconds (-TimeoutSec).", ex);
+            }
+            catch (Exception ex) when (IsCredentialFailure(ex))
+            {
+                throw new ConnectionException("AuthenticationRequired", "Could not get a token for Microsoft Graph: " + _redactor.Redact(ex.Message) + " Run Connect-ProfileGraph again.", ex);
+            }
+
+            using var response = capture.Value as HttpResponseMessage ?? throw new InvalidOperationException("The request adapter returned no response.");
+            var status = (int)response.StatusCode;
+            string text;
+            try
+            {
+                text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || ex is IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new TransportFailure(TransportFailureKind.CutOff, "The response to " + what + " (status " + status.ToString(CultureInfo.InvariantCulture) + ") was cut off: " + ex.Message + ".", ex);
+            }
+
+            var headers = RawResponse.NewHeaders();
+            foreach (var header in response.Headers)
+            {
+                headers[header.Key] = string.Join(",", header.Value);
+            }
+
+            if (response.Content != null)
+            {
+                foreach (var header in response.Content.Headers)
+                {
+                    headers[header.Key] = string.Join(",", header.Value);
+                }
+            }
+
+            return new RawResponse(status, headers, text);
+        }
+
+        private static string Describe(TransportFailureKind kind, string what, Exception ex)
+        {
+            var inner = ex.InnerException?.Message;
+            var detail = ex.Message + (inner == null ? string.Empty : " (" + inner + ")");
+            return kind == TransportFailureKind.NotSent
+                ? "Could not reach Microsoft Graph for " + what + ": " + detail + ". Nothing was sent."
+                : "The connection to Microsoft Graph was lost during " + what + ": " + detail + ".";
+        }
+
+        internal static string Seconds(TimeSpan wait) => wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+        private static bool IsCredentialFailure(Exception ex)
+        {
+            for (var current = ex; current != null; current = current.InnerException)
+            {
+                if (current is Azure.Identity.AuthenticationFailedException || current is Azure.Identity.CredentialUnavailableException || current is Azure.Identity.AuthenticationRequiredException)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

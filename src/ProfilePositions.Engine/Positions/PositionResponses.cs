@@ -1,0 +1,78 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Text.Json;
+using ProfilePositions.Engine.Errors;
+using ProfilePositions.Engine.Http;
+
+namespace ProfilePositions.Engine.Positions
+{
+    /// <summary>
+    /// Reads what Graph answered to one operation, the same way for a plain response and a $batch item: the body as plain
+    /// values, a page of positions, or Graph's error with the hint for it.
+    /// </summary>
+    internal sealed class PositionResponses
+    {
+        private readonly AuthSnapshot _auth;
+        private readonly SecretRedactor _redactor;
+
+        public PositionResponses(AuthSnapshot auth, SecretRedactor redactor)
+        {
+            _auth = auth;
+            _redactor = redactor;
+        }
+
+        /// <summary>The body of a successful answer as plain values (null when empty); Graph's error otherwise.</summary>
+        public object? Read(PositionRequest request, RawResponse response, int retries)
+        {
+            if (!response.IsSuccess)
+            {
+                throw Error(request, response, retries);
+            }
+
+            if (string.IsNullOrWhiteSpace(response.Body))
+            {
+                return null;
+            }
+
+            try
+            {
+                return GraphJson.Parse(response.Body);
+            }
+            catch (JsonException ex)
+            {
+                throw new GraphServiceException(response.Status, "InvalidResponse", "The response body is not valid JSON (" + ex.Message + ")", response.Header("request-id"), request.ClientRequestId, null, "Check that -GraphEndpoint points to Microsoft Graph", ex);
+            }
+        }
+
+        /// <summary>Graph's error for a failed answer: status, code, message, request-id and a hint.</summary>
+        public GraphServiceException Error(PositionRequest request, RawResponse response, int retries)
+        {
+            var failed = new FailedRequest
+            {
+                Method = request.Method.ToString(),
+                UserId = request.UserId,
+                PositionId = request.PositionId,
+                ClientRequestId = request.ClientRequestId,
+                Retries = retries,
+            };
+            return GraphErrorFactory.Create(response.Status, response.Body, response.Headers, failed, _auth, _redactor);
+        }
+
+        public static WorkPosition ReadPosition(object? neutral, string? userId) => PositionReader.ReadPosition(neutral, GraphPaths.DisplayUser(userId));
+
+        public static PositionPage ReadPage(object? neutral, string? userId)
+        {
+            var map = neutral as IDictionary<string, object?>;
+            var items = new List<WorkPosition>();
+            if (GraphJson.Lookup(map, "value") is IList values)
+            {
+                foreach (var value in values)
+                {
+                    items.Add(ReadPosition(value, userId));
+                }
+            }
+
+            return new PositionPage { Items = items, NextLink = GraphJson.Lookup(map, "@odata.nextLink") as string };
+        }
+    }
+}
