@@ -91,7 +91,8 @@ namespace ProfilePositions.Commands
             var record = new ErrorRecord(exception, string.IsNullOrEmpty(errorId) ? "UnknownError" : errorId, category, target);
             if (!string.IsNullOrEmpty(recommendedAction))
             {
-                record.ErrorDetails = new ErrorDetails(summary ?? exception.Message) { RecommendedAction = recommendedAction };
+                var action = recommendedAction!.TrimEnd();
+                record.ErrorDetails = new ErrorDetails(summary ?? exception.Message) { RecommendedAction = action.EndsWith(".", StringComparison.Ordinal) ? action : action + "." };
             }
 
             return record;

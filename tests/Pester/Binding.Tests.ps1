@@ -47,6 +47,8 @@ BeforeDiscovery {
         @{ Name = 'New: a JSON backup of Get-ProfilePosition (carries UserId)'; Kind = 'a row; its columns bind -AllowedAudiences, -Categories, -Colleagues, -Detail, -Inference, -IsCurrent, -IsSearchable, -Manager, -Source, -Sources, -UserId, -AdditionalProperties'; Method = 'POST'
             Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | ConvertTo-Json -Depth 10 | ConvertFrom-Json | New-ProfilePosition -UserId $owner }
             SentLike = @{ detail = @{ jobTitle = 'Matrix target'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true } }
+        @{ Name = 'New: a hashtable piped without -UserId'; Kind = 'a body: the whole position, as JSON members'; Method = $null; ErrorId = 'UserIdMissing'
+            Run = { @{ detail = @{ jobTitle = 'Nobody named' } } | New-ProfilePosition } }
         @{ Name = 'New: a semicolon CSV read without -Delimiter'; Kind = 'a row; no column binds; ignored: UserId;JobTitle'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { "UserId;JobTitle`n$owner;Semicolon" | ConvertFrom-Csv | New-ProfilePosition } }
 

@@ -249,8 +249,8 @@ Describe '6. Values that are refused or understood' {
         $gb = Invoke-Quietly { $rows[4] | New-ProfilePosition -DateCulture en-GB }
 
         $plain.Errors.Count | Should -Be 1
-        "$($plain.Errors[0])" | Should -BeLike "Row 5 (*job title 'Ambiguous'): 'StartMonthYear' is ambiguous*-DateCulture*"
-        @((Get-Writes) | ForEach-Object { (Get-RequestJson $_).detail.startMonthYear }) | Should -Be @('2019-04-01', '2019-04-01', '2019-04-01', '2019-04-01', '2019-04-01', '2019-01-04')
+        "$($plain.Errors[0])" | Should -BeLike "Row 5 (*job title 'Ambiguous'): 'StartMonthYear' is a numeric day/month date*-DateCulture*"
+        @((Get-Writes) | ForEach-Object { (Get-RequestJson $_).detail.startMonthYear }) | Should -Be @('2019-04-01', '2019-04-01', '2019-04-01', '2019-04-17', '2019-04-01', '2019-01-04')
         $us.Errors + $gb.Errors | Should -BeNullOrEmpty
     }
 
@@ -466,5 +466,109 @@ Describe 'The 40-row dirty CSV' {
         @($patches | Where-Object status -EQ 200).Count | Should -Be @($expect | Where-Object { $_ -eq 'written' }).Count
         @($patches.path | Sort-Object -Unique).Count | Should -Be $patches.Count -Because 'no position is patched twice'
         Write-Host "40-row table, Update: $(@($patches | Where-Object status -EQ 200).Count) patched, $($result.Errors.Count) refused, $($result.Warnings.Count) warning(s)"
+    }
+}
+
+Describe 'What a new user tripped over' {
+    BeforeEach { Clear-SandboxJournal -Sandbox $script:sandbox }
+
+    It 'says once when -UserId on the command line is used instead of the users that rows name' {
+        $rows = $script:users[0..1] | ForEach-Object { [pscustomobject]@{ UserPrincipalName = $_.userPrincipalName; JobTitle = "Override $($_.userPrincipalName)" } }
+
+        $result = Invoke-Quietly { $rows | New-ProfilePosition -UserId me -WhatIf }
+
+        @($result.Warnings | Where-Object { $_ -like '*on the command line is used for every row*' }).Count | Should -Be 1
+        $result.Warnings[0] | Should -BeLike "Row 1 names the user '$($script:users[0].userPrincipalName)', but -UserId 'me'*"
+    }
+
+    It 'refuses a -DateCulture that is not a culture name, before anything is read' {
+        foreach ($name in 'en-UK', 'en_GB', 'xx-YY', 'invariant') {
+            { [pscustomobject]@{ UserId = 'me'; JobTitle = 'x'; StartDate = '01/04/2019' } | New-ProfilePosition -DateCulture $name -WhatIf } |
+                Should -Throw -ErrorId 'DateCultureUnknown,ProfilePositions.Commands.NewProfilePositionCommand'
+        }
+        { New-ProfilePosition -JobTitle x -DateCulture en-UK -WhatIf } | Should -Throw -ExpectedMessage '*did you mean en-GB*'
+        { New-ProfilePosition -JobTitle x -DateCulture en_GB -WhatIf } | Should -Throw -ExpectedMessage '*did you mean en-GB*'
+    }
+
+    It 'names the signed-in account, not me, so an export imported by somebody else goes back to its owner' {
+        $mine = New-ProfilePosition -JobTitle 'Owned by Adele'
+        $path = Join-Path $TestDrive 'mine.csv'
+        Get-ProfilePosition -WorkPositionId $mine.Id | Export-Csv -Path $path -NoTypeInformation
+        $other = $script:users[0]
+        $null = Connect-TestSandbox -Sandbox $script:sandbox -User $other.userPrincipalName
+        try {
+            Clear-SandboxJournal -Sandbox $script:sandbox
+            $copy = Import-Csv $path | New-ProfilePosition
+        }
+        finally {
+            $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
+        }
+
+        $mine.UserId | Should -Be $script:signedIn.userPrincipalName
+        $copy.UserId | Should -Be $script:signedIn.userPrincipalName
+        $write = (Get-Writes)[0]
+        $write.user | Should -Be $script:signedIn.userPrincipalName
+        $write.caller | Should -Be $other.userPrincipalName
+    }
+
+    It 'drops the read-only members of positions read elsewhere without a warning per row, and says other warnings once' {
+        $raw = 1..3 | ForEach-Object { [pscustomobject]@{ id = "x$_"; createdDateTime = '2020-01-01T00:00:00Z'; createdBy = @{ user = @{ id = 'u' } }; detail = @{ jobTitle = "Raw $_"; futureMember = 'y' } } }
+
+        $result = Invoke-Quietly { $raw | New-ProfilePosition -UserId $script:users[0].id }
+
+        $result.Errors | Should -BeNullOrEmpty
+        @($result.Warnings | Where-Object { $_ -match 'set by Graph' }) | Should -BeNullOrEmpty
+        @($result.Warnings | Where-Object { $_ -match 'futureMember' }).Count | Should -Be 1
+        (Get-Writes).Count | Should -Be 3
+    }
+
+    It 'sends a [datetime] as its date, and -SkipExisting matches dates by month and year' {
+        $user = $script:users[1].id
+        $null = New-SeedPosition -Sandbox $script:sandbox -OwnerId $user -Body @{ detail = @{ jobTitle = 'Month match'; startMonthYear = '2019-04-15' } }
+        Clear-SandboxJournal -Sandbox $script:sandbox
+
+        $rows = [pscustomobject]@{ UserId = $user; JobTitle = 'Month match'; StartDate = '2019-04' }, [pscustomobject]@{ UserId = $user; JobTitle = 'Month match'; StartDate = [datetime]'2019-04-01' }
+        $result = Invoke-Quietly { $rows | New-ProfilePosition -SkipExisting }
+        $dated = [pscustomobject]@{ UserId = $user; JobTitle = 'Dated'; StartDate = [datetime]'2018-07-21' } | New-ProfilePosition
+
+        $result.Output.Count | Should -Be 2
+        @(Get-Writes | Where-Object { (Get-RequestJson $_).detail.jobTitle -eq 'Month match' }) | Should -BeNullOrEmpty -Because 'both rows are the stored position'
+        $dated.Detail.StartMonthYear | Should -Be '2018-07-21'
+    }
+
+    It 'takes -AllowedAudiences as a list, and says numbers are refused only for numbers' {
+        $created = New-ProfilePosition -UserId $script:users[0].id -JobTitle 'Audiences' -AllowedAudiences organization, contacts
+        $typo = Invoke-Quietly { [pscustomobject]@{ UserId = $script:users[0].id; JobTitle = 'x'; AllowedAudiences = 'orgnization' } | New-ProfilePosition }
+
+        (Get-RequestJson (Get-Writes)[0]).allowedAudiences | Should -Be 'organization,contacts'
+        $created | Should -Not -BeNullOrEmpty
+        "$($typo.Errors[0])" | Should -Match "got 'orgnization'\.$"
+        "$($typo.Errors[0])" | Should -Not -Match 'Numbers'
+    }
+
+    It 'suggests the parameter a column was meant for, binds headers with stray spaces, and blames only columns that hold something' {
+        $user = $script:users[0].userPrincipalName
+        $rows = @(
+            [pscustomobject]@{ 'UserPrincipalName ' = $user; 'Cost Center' = 'CC-1'; Title = 'Spaced' }
+            [pscustomobject]@{ 'UserPrincipalName ' = $user; 'Cost Center' = ''; Title = '' }
+        )
+
+        $result = Invoke-Quietly { $rows | New-ProfilePosition }
+
+        $result.Warnings[0] | Should -Match "Did you mean -CostCenter for 'Cost Center'\?"
+        $result.Output.Count | Should -Be 1
+        $result.Errors.Count | Should -Be 1
+        "$($result.Errors[0])" | Should -BeLike "Row 2 (*): Nothing for the position's detail (job title, company, dates...) was found in this row, so nothing was created.*"
+    }
+
+    It 'says how to read a file that arrived as one column: with its separator' {
+        $path = Join-Path $TestDrive 'tabs.csv'
+        "UserId`tJobTitle`n$($script:users[0].userPrincipalName)`tTabbed" | Set-Content $path
+
+        $result = Invoke-Quietly { Import-Csv $path | New-ProfilePosition }
+
+        $result.Warnings[0] | Should -Match "read it with Import-Csv -Delimiter '``t'"
+        "$($result.Errors[0])" | Should -Match "Import-Csv -Delimiter '``t'"
+        Get-GraphRequest -Sandbox $script:sandbox | Should -BeNullOrEmpty
     }
 }

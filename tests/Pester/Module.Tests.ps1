@@ -47,14 +47,15 @@ Describe 'Output objects and the format view' {
     }
 
     It 'carries UserId and the type name ProfilePositions.WorkPosition' {
-        $script:created.UserId | Should -Be 'me'
+        # Created for /me, it names the signed-in account, so an export of it names its owner.
+        $script:created.UserId | Should -Be 'adele.vance@contoso.com'
         $script:created.PSObject.TypeNames | Should -Contain 'ProfilePositions.WorkPosition'
     }
 
     It 'shows a table of UserId, JobTitle, Company, Current, Start, End (month and year) and Id' {
         $lines = @(($script:created | Out-String -Width 250) -split "`r?`n" | Where-Object { $_.Trim() })
         $lines[0] | Should -Match '^UserId\s+JobTitle\s+Company\s+Current\s+Start\s+End\s+Id\s*$'
-        $lines[2] | Should -Match "^me\s+Format Check\s+View Co\s+False\s+2020-02\s+2021-03\s+$([regex]::Escape($script:created.Id))"
+        $lines[2] | Should -Match "^adele\.vance@contoso…\s+Format Check\s+View Co\s+False\s+2020-02\s+2021-03\s+$([regex]::Escape($script:created.Id))"
     }
 
     It 'keeps the whole Id in a 120-column console, even beside long titles' {

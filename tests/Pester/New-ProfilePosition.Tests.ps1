@@ -127,7 +127,7 @@ Describe 'New-ProfilePosition expanded parameters (CreateExpanded)' {
         $expected = @{
             detail = @{
                 jobTitle = 'Engineer'; role = 'engineering'; description = 'Builds things'; summary = 'Short'
-                startMonthYear = '2021-03-01'; endMonthYear = '2023-06-01'
+                startMonthYear = '2021-03-01'; endMonthYear = '2023-06-15'
                 employeeId = 'E-1'; employeeType = 'Full time'; level = 'L3'; layer = 3
                 company = @{
                     displayName = 'Contoso'; department = 'R&D'; officeLocation = 'B1'; companyCode = 'C01'; costCenter = 'CC9'
@@ -245,7 +245,7 @@ Describe 'New-ProfilePosition hashtable rules (Create)' {
         $bad = @{ detail = @{ jobTitle = 'Bad'; startMonthYear = 'not a date' } }
         $good2 = @{ detail = @{ jobTitle = 'Good two' }; isCurrent = $true }
 
-        $created = @($good1, $bad, $good2 | New-ProfilePosition -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $created = @($good1, $bad, $good2 | New-ProfilePosition -UserId me -ErrorVariable failures -ErrorAction SilentlyContinue)
 
         @($created.Detail.JobTitle) | Should -Be @('Good one', 'Good two')
         $failures.Count | Should -Be 1
@@ -355,10 +355,19 @@ Describe 'New-ProfilePosition pipeline input' {
         @($sent.Keys | Where-Object { $_ -like '@odata.*' -or $_ -in 'id', 'createdDateTime', 'lastModifiedDateTime', 'createdBy', 'lastModifiedBy' }) | Should -BeNullOrEmpty
     }
 
-    It 'takes hashtables and JSON text from the pipeline as bodies' {
-        $created = @(@{ detail = @{ jobTitle = 'Piped hashtable' } }, '{"detail":{"jobTitle":"Piped JSON"}}' | New-ProfilePosition)
+    It 'takes hashtables and JSON text from the pipeline as bodies, for the user the command line names' {
+        $created = @(@{ detail = @{ jobTitle = 'Piped hashtable' } }, '{"detail":{"jobTitle":"Piped JSON"}}' | New-ProfilePosition -UserId me)
 
         @($created.Detail.JobTitle) | Should -Be @('Piped hashtable', 'Piped JSON')
+    }
+
+    It 'writes a body piped without -UserId to nobody, never to the signed-in user' {
+        $result = @(@{ detail = @{ jobTitle = 'Nowhere' } } | New-ProfilePosition -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $result | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'UserIdMissing,*'
+        "$($failures[0])" | Should -BeLike 'Row 1 (*): A body piped without -UserId is not written to anyone*'
+        Get-PostedJson | Should -BeNullOrEmpty
     }
 }
 

@@ -310,8 +310,9 @@ function Get-UserForm {
         'a guest #EXT# UPN'        = New-Form $guest $guest.userPrincipalName
         'a UPN starting with $'    = New-Form $dollar $dollar.userPrincipalName
         'a UPN with an apostrophe' = New-Form $apostrophe $apostrophe.userPrincipalName
-        'me'                       = New-Form $me 'me'
-        'omitted'                  = @{ Value = $null; OwnerId = $me.id; PathUser = 'me'; OutputUserId = 'me' }
+        # Output objects name the signed-in account for /me, so an export names its owner wherever it is imported.
+        'me'                       = @{ Value = 'me'; OwnerId = $me.id; PathUser = 'me'; OutputUserId = $me.userPrincipalName }
+        'omitted'                  = @{ Value = $null; OwnerId = $me.id; PathUser = 'me'; OutputUserId = $me.userPrincipalName }
     }
 }
 

@@ -165,7 +165,9 @@ public sealed class PositionBodyTests
     [InlineData("2021-03-15", "2021-03-15")]
     [InlineData("2021-03", "2021-03-01")]
     [InlineData(" 2021-11 ", "2021-11-01")]
-    [InlineData("2020-07-06T06:34:12Z", "2020-07-01")]
+    [InlineData("2020-07-06T06:34:12Z", "2020-07-06")]
+    [InlineData("2020-07-06 06:34:12", "2020-07-06")]
+    [InlineData("20200706", "2020-07-06")]
     public void DatesAreAcceptedAsDayMonthOrTimestamp(string given, string sent)
     {
         var body = PositionBody.FromInput(new Hashtable { ["detail"] = new Hashtable { ["startMonthYear"] = given } });
@@ -174,11 +176,12 @@ public sealed class PositionBodyTests
     }
 
     [Fact]
-    public void ADateTimeMeansTheFirstOfItsMonth()
+    public void ADateTimeIsSentAsItsDate()
     {
+        // As Microsoft's cmdlets send a DateTime; a text date keeps its day the same way, so both match alike.
         var body = PositionBody.FromInput(new Hashtable { ["detail"] = new Hashtable { ["endMonthYear"] = new DateTime(2023, 5, 17, 10, 0, 0) } });
 
-        Assert.Equal("2023-05-01", body.Value.Detail!.EndMonthYear);
+        Assert.Equal("2023-05-17", body.Value.Detail!.EndMonthYear);
     }
 
     [Theory]
@@ -338,7 +341,7 @@ public sealed class PositionBodyTests
         var body = PositionBody.FromParameters(parameters);
 
         Json.Equal(
-            """{"allowedAudiences":"organization","categories":["imported"],"detail":{"jobTitle":"New","role":"kept","startMonthYear":"2020-07-01","layer":2,"company":{"displayName":"Contoso","address":{"city":"Oslo","type":"home"}}},"isCurrent":true}""",
+            """{"allowedAudiences":"organization","categories":["imported"],"detail":{"jobTitle":"New","role":"kept","startMonthYear":"2020-07-09","layer":2,"company":{"displayName":"Contoso","address":{"city":"Oslo","type":"home"}}},"isCurrent":true}""",
             body.ToJson());
     }
 
@@ -417,7 +420,7 @@ public sealed class PositionBodyTests
         var error = Assert.Throws<PositionInputException>(() => PositionBody.FromParameters(new Dictionary<string, object?> { ["StartMonthYear"] = given }));
 
         Assert.Contains("-DateCulture", error.Message);
-        Assert.Contains("ambiguous", error.Message);
+        Assert.Contains("numeric day/month date", error.Message);
     }
 
     [Theory]

@@ -20,6 +20,9 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>For FromInput: the body came from the pipeline as a row, so a null anywhere means "not given".</summary>
         public bool NullsAreNotGiven { get; set; }
 
+        /// <summary>For FromInput: read-only members (id, createdBy...) are dropped without a warning (a position read elsewhere).</summary>
+        public bool QuietReadOnly { get; set; }
+
         /// <summary>For FromParameters: the parameters whose values came from a piped row (nulls inside them mean "not given").</summary>
         public ISet<string> RowParameters { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
     }
@@ -144,7 +147,7 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var warnings = new List<string>();
-            var reader = new PositionInput(warnings) { QuietReadOnly = input is WorkPosition, DateCulture = options?.DateCulture, DropNulls = options?.NullsAreNotGiven ?? false };
+            var reader = new PositionInput(warnings) { QuietReadOnly = input is WorkPosition || (options?.QuietReadOnly ?? false), DateCulture = options?.DateCulture, DropNulls = options?.NullsAreNotGiven ?? false };
             var shaped = (WorkPosition)reader.ShapeObject(input, PositionSchema.WorkPosition, string.Empty);
             CheckDateOrder(shaped);
             return new PositionBody(shaped, warnings);

@@ -6,15 +6,20 @@ namespace ProfilePositions.Engine.Positions
 {
     /// <summary>
     /// The date forms a position's startMonthYear and endMonthYear accept, turned into Graph's Edm.Date (yyyy-MM-dd).
-    /// Always: ISO (2019-04, 2019-04-01, 2019-04-01T00:00:00), year first with slashes or dots (2019/04/01, 2019/04),
-    /// month and year (04/2019) and month names in English (April 2019, Apr 2019, 1 April 2019, April 1, 2019).
+    /// Always: ISO (2019-04, 2019-04-01, 2019-04-01T00:00:00, 2019-04-01 00:00:00, 20190401), year first with slashes or
+    /// dots (2019/04/01, 2019/04), month and year (04/2019) and month names in English (April 2019, Apr 2019, 1 April 2019,
+    /// April 1, 2019). A form without a day means the first of the month; a time of day is dropped.
     /// Numeric day and month forms (4/1/2019, 01.04.2019) mean April 1 in the US and 4 January in Europe, so they are
     /// read only with a culture (-DateCulture en-US, en-GB...), which also reads that culture's month names; without
     /// one they are refused rather than guessed.
     /// </summary>
     public static class PositionDates
     {
-        private static readonly string[] IsoFormats = { "yyyy-MM-dd", "yyyy-MM", "yyyy/MM/dd", "yyyy/MM", "yyyy.MM.dd", "yyyy.MM", "MM/yyyy", "M/yyyy", "MM-yyyy", "MM.yyyy" };
+        private static readonly string[] IsoFormats =
+        {
+            "yyyy-MM-dd", "yyyy-MM", "yyyy/MM/dd", "yyyy/MM", "yyyy.MM.dd", "yyyy.MM", "MM/yyyy", "M/yyyy", "MM-yyyy", "MM.yyyy",
+            "yyyyMMdd", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss.fff", "yyyy/MM/dd HH:mm:ss",
+        };
 
         private static readonly string[] MonthNameFormats =
         {
@@ -36,14 +41,14 @@ namespace ProfilePositions.Engine.Positions
             var trimmed = text.Trim();
             if (DateTime.TryParseExact(trimmed, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso))
             {
-                var hasDay = trimmed.Length >= 10 && (trimmed[4] == '-' || trimmed[4] == '/' || trimmed[4] == '.');
-                return Format(hasDay ? iso : new DateTime(iso.Year, iso.Month, 1));
+                // A form without a day ("2019-04", "04/2019") means the first of the month; a time of day is dropped.
+                return Format(iso.Date);
             }
 
             if (Timestamp.IsMatch(trimmed) && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var stamp))
             {
-                // A point in time, like a [datetime]: its month is what a month-and-year member keeps.
-                return Format(new DateTime(stamp.Year, stamp.Month, 1));
+                // The date as written, in its own time zone (2019-04-01T23:30:00-05:00 is April 1).
+                return Format(stamp.Date);
             }
 
             if (TryMonthName(trimmed, CultureInfo.InvariantCulture, out var named) || (culture != null && TryMonthName(trimmed, culture, out named)))
@@ -55,7 +60,7 @@ namespace ProfilePositions.Engine.Positions
             {
                 if (culture == null)
                 {
-                    problem = "is ambiguous: in '" + trimmed + "' either number could be the month (US and European exports differ). Give -DateCulture (for example en-US or en-GB) to say how to read it, or write it as yyyy-MM-dd";
+                    problem = "is a numeric day/month date, which is read only with -DateCulture: US exports put the month first and European ones the day, so it could mean two dates (or be an error in the other order). Give -DateCulture (for example en-US or en-GB) to say how to read it, or write it as yyyy-MM-dd";
                     return null;
                 }
 

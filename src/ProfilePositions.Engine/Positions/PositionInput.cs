@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Reflection;
 using System.Text.Json;
 using ProfilePositions.Engine.Errors;
@@ -399,15 +400,15 @@ namespace ProfilePositions.Engine.Positions
             return number ?? throw new PositionInputException(path, $"'{path}' must be a number; got {Describe(value)}.");
         }
 
-        /// <summary>Edm.Date "yyyy-MM-dd" from the forms <see cref="PositionDates"/> accepts; DateTime values mean the first day of their month.</summary>
+        /// <summary>Edm.Date "yyyy-MM-dd" from the forms <see cref="PositionDates"/> accepts, or from a [datetime] (its date).</summary>
         internal static string ToDate(object value, string path, CultureInfo? dateCulture = null)
         {
             switch (value)
             {
                 case DateTime dt:
-                    return PositionDates.Format(new DateTime(dt.Year, dt.Month, 1));
+                    return PositionDates.Format(dt.Date);
                 case DateTimeOffset dto:
-                    return PositionDates.Format(new DateTime(dto.Year, dto.Month, 1));
+                    return PositionDates.Format(dto.Date);
                 case string text:
                     var result = PositionDates.Read(text, dateCulture, out var problem);
                     if (result != null)
@@ -451,7 +452,8 @@ namespace ProfilePositions.Engine.Positions
                 names = parts.Count == 0 ? null : string.Join(",", parts);
             }
 
-            return names ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()} (several may be combined with commas); got {Describe(value)}. Numbers are not accepted: write the names.");
+            var numeric = value is string digits && digits.Trim().Length > 0 && digits.Split(',').Any(part => int.TryParse(part.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+            return names ?? throw new PositionInputException(path, $"'{path}' must be one of {spec.Describe()} (several may be combined with commas); got {Describe(value)}." + (numeric || (value is IConvertible number && PositionReader.IsNumber(number)) ? " Numbers are not accepted: write the names." : string.Empty));
         }
 
         /// <summary>Unknown members are sent as given; nested hashtables and arrays become JSON objects and arrays.</summary>

@@ -11,7 +11,8 @@ namespace ProfilePositions.Engine.Positions
     /// (annotations such as @odata.type and members the schema does not know are not compared).
     /// Members are found by Graph name, case-insensitively; nested objects compare member by member (the server may
     /// add members the body did not give); a null in the body matches null or absent; lists compare item by item in
-    /// order; enum values compare case-insensitively (flags as a set); dates compare by day; numbers by value.
+    /// order; enum values compare case-insensitively (flags as a set); month-and-year dates compare by month and year;
+    /// numbers by value.
     /// </summary>
     public static class PositionMatcher
     {
@@ -117,7 +118,10 @@ namespace ProfilePositions.Engine.Positions
                 case MemberKind.DateTimeOffset:
                     if (TryDate(sent, out var sentDate) && TryDate(storedText, out var storedDate))
                     {
-                        return spec.Kind == MemberKind.Date ? sentDate.UtcDateTime.Date == storedDate.UtcDateTime.Date : sentDate == storedDate;
+                        // A month-and-year member matches by month and year: 2019-04 (the first) and 2019-04-15 are one start.
+                        return spec.Kind == MemberKind.Date
+                            ? sentDate.UtcDateTime.Year == storedDate.UtcDateTime.Year && sentDate.UtcDateTime.Month == storedDate.UtcDateTime.Month
+                            : sentDate == storedDate;
                     }
 
                     break;

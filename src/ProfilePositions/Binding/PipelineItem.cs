@@ -31,6 +31,7 @@ namespace ProfilePositions.Binding
         private readonly Dictionary<string, object?> _values = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, string> _columns = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _ignored = new List<string>();
+        private readonly List<string> _ignoredWithValues = new List<string>();
 
         private PipelineItem(PSObject input, int number, PipelineItemKind kind)
         {
@@ -57,6 +58,15 @@ namespace ProfilePositions.Binding
 
         /// <summary>Columns that bind to no parameter (names as the row spells them).</summary>
         public IReadOnlyList<string> IgnoredColumns => _ignored;
+
+        /// <summary>The ignored columns that hold a value in this row.</summary>
+        public IReadOnlyList<string> IgnoredColumnsWithValues => _ignoredWithValues;
+
+        /// <summary>
+        /// The separator a file seems to use when a CSV read with the wrong delimiter arrives as one column whose name
+        /// holds the real ones ("UserId;JobTitle"); null otherwise.
+        /// </summary>
+        public string? DelimiterHint { get; private set; }
 
         /// <summary>A reason this row cannot be used at all (two columns for one parameter), or null.</summary>
         public string? Problem { get; private set; }
@@ -147,16 +157,37 @@ namespace ProfilePositions.Binding
 
         private void ReadColumns(RowParameters parameters)
         {
+            var count = 0;
             foreach (var (column, value) in Columns())
             {
-                var parameter = parameters.Find(column);
+                count++;
+                // A header with a stray space ("UserPrincipalName ") still names its column.
+                var parameter = parameters.Find(column.Trim());
                 if (parameter != null)
                 {
                     Add(parameter, column, value);
                 }
-                else if (!InputShapes.IsOutputOnly(column))
+                else if (!InputShapes.IsOutputOnly(column.Trim()))
                 {
                     _ignored.Add(column);
+                    var plain = PlainValue.From(value);
+                    if (plain != null && !(plain is string text && text.Trim().Length == 0))
+                    {
+                        _ignoredWithValues.Add(column);
+                    }
+                }
+            }
+
+            if (count == 1 && _ignored.Count == 1)
+            {
+                foreach (var separator in new[] { ";", "\t", "|" })
+                {
+                    if (_ignored[0].IndexOf(separator, StringComparison.Ordinal) >= 0)
+                    {
+                        // As the user types it for Import-Csv -Delimiter.
+                        DelimiterHint = separator == "\t" ? "`t" : separator;
+                        break;
+                    }
                 }
             }
         }

@@ -52,6 +52,46 @@ namespace ProfilePositions.Binding
         /// <summary>The parameter a column name binds to (by name or alias, ignoring case), or null.</summary>
         public RowParameter? Find(string column) => _byName.TryGetValue(column, out var parameter) ? parameter : null;
 
+        /// <summary>
+        /// The parameter a column that binds to nothing was probably meant for ("Cost Center", "cost_center" for
+        /// -CostCenter): the same letters and digits, ignoring case; null when there is none.
+        /// </summary>
+        public RowParameter? Suggest(string column)
+        {
+            var wanted = Letters(column);
+            if (wanted.Length == 0)
+            {
+                return null;
+            }
+
+            foreach (var parameter in Parameters)
+            {
+                foreach (var name in parameter.Names)
+                {
+                    if (string.Equals(Letters(name), wanted, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return parameter;
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static string Letters(string text)
+        {
+            var builder = new System.Text.StringBuilder(text.Length);
+            foreach (var c in text)
+            {
+                if (char.IsLetterOrDigit(c))
+                {
+                    builder.Append(c);
+                }
+            }
+
+            return builder.ToString();
+        }
+
         private static RowParameters Read(Type cmdletType)
         {
             var parameters = new List<RowParameter>();

@@ -23,10 +23,10 @@ namespace ProfilePositions.Commands
         [BodyParameterTransformation]
         public WorkPosition? BodyParameter { get; set; }
 
-        /// <summary>Who may see the position: me, family, contacts, groupMembers, organization, federatedOrganizations or everyone (flags may be combined with commas).</summary>
+        /// <summary>Who may see the position: me, family, contacts, groupMembers, organization, federatedOrganizations or everyone; several may be given (organization,contacts) and are combined.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(AllowedAudiencesCompleter))]
-        public string? AllowedAudiences { get; set; }
+        public string[]? AllowedAudiences { get; set; }
 
         /// <summary>User-defined categories. A JSON array string (a CSV cell) is read as its items.</summary>
         [Parameter(ParameterSetName = CreateExpanded, ValueFromPipelineByPropertyName = true)]
@@ -207,7 +207,6 @@ namespace ProfilePositions.Commands
             PositionBody? body = null;
             try
             {
-                WarnIgnoredColumns();
                 var userId = ItemUserId;
                 body = BodyForItem(BodyParameter);
                 RequireBoundColumns(body);
@@ -246,15 +245,18 @@ namespace ProfilePositions.Commands
         // An HR export whose columns bind to nothing would otherwise create near-empty positions.
         private void RequireBoundColumns(PositionBody body)
         {
-            if (Item != null && Item.Kind == PipelineItemKind.Row && Item.IsTable && Item.IgnoredColumns.Count > 0 && body.Value.Detail == null)
+            if (Item == null || Item.Kind != PipelineItemKind.Row || !Item.IsTable || Item.IgnoredColumns.Count == 0 || body.Value.Detail != null)
             {
-                throw new PositionInputException(
-                    "Row",
-                    "Nothing for the position's detail (job title, company, dates...) was found in this row, and its columns " +
-                    string.Join(", ", Item.IgnoredColumns.Select(column => "'" + column + "'")) + " match no parameter, so nothing was created. " +
-                    "Rename the columns to parameter names or their aliases (JobTitle or Title, CompanyName or Company, StartMonthYear or StartDate...); Get-Help New-ProfilePosition -Parameter * lists them.",
-                    "RowColumnsNotBound");
+                return;
             }
+
+            var filled = Item.IgnoredColumnsWithValues;
+            throw new PositionInputException(
+                "Row",
+                "Nothing for the position's detail (job title, company, dates...) was found in this row" +
+                (filled.Count == 0 ? string.Empty : ", and its columns " + string.Join(", ", filled.Select(column => "'" + column + "'")) + " match no parameter") +
+                ", so nothing was created. Give the detail in columns named after the parameters or their aliases (JobTitle or Title, CompanyName or Company, StartMonthYear or StartDate...); Get-Help New-ProfilePosition -Parameter * lists them.",
+                "RowColumnsNotBound");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ProfilePositions.Binding;
 using ProfilePositions.Connections;
@@ -15,7 +16,10 @@ namespace ProfilePositions.Commands
     /// </summary>
     public abstract class PositionCommand : ProfileGraphCommand
     {
+        private readonly HashSet<string> _warnedColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private int _rowCount;
+        private bool _warnedUserOverride;
+        private string? _account;
         private IProfilePositionService? _service;
 
         /// <summary>
@@ -54,7 +58,9 @@ namespace ProfilePositions.Commands
         {
             CommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             CommandLine.Remove(nameof(PipelineInput));
-            _service = UseConnection(Connection).OpenSession(new SessionOptions { Events = EngineSink });
+            var connection = UseConnection(Connection);
+            _account = connection.Context.Account;
+            _service = connection.OpenSession(new SessionOptions { Events = EngineSink });
         }
 
         protected sealed override void ProcessRecord()
@@ -66,6 +72,7 @@ namespace ProfilePositions.Commands
                 _rowCount++;
                 Item = PipelineItem.Read(PipelineInput, _rowCount, RowParameters.For(GetType()), PipedBodiesAllowed);
                 WriteVerbose("Row " + Item.Number + ": " + Item.Describe() + ".");
+                WarnIgnoredColumns();
             }
 
             ProcessItem();
@@ -95,13 +102,22 @@ namespace ProfilePositions.Commands
                         throw new PositionInputException("UserId", "-UserId is empty. Give an object id, a user principal name or 'me'; omit -UserId to work on your own profile.");
                     }
 
+                    WarnUserOverride();
                     return UserId;
                 }
 
-                if (Item == null || Item.Kind == PipelineItemKind.Body)
+                if (Item == null)
                 {
-                    // A body carries no address: the command line decides, and without -UserId that is the signed-in user.
+                    // The command line alone: without -UserId that is the signed-in user.
                     return null;
+                }
+
+                if (Item.Kind == PipelineItemKind.Body)
+                {
+                    throw new PositionInputException(
+                        "UserId",
+                        "A body piped without -UserId is not written to anyone: a piped object is never written to your own profile by default. Give -UserId (-UserId me for your own profile).",
+                        "UserIdMissing");
                 }
 
                 if (Item.Problem != null)
@@ -115,22 +131,90 @@ namespace ProfilePositions.Commands
                     return text;
                 }
 
+                if (Item.DelimiterHint != null)
+                {
+                    throw new PositionInputException(
+                        "UserId",
+                        "This row arrived as one column whose name holds the others, so nothing in it can be read: the file seems to use '" + Item.DelimiterHint + "' between its columns. Read it with Import-Csv -Delimiter '" + Item.DelimiterHint + "'.",
+                        "UserIdMissing");
+                }
+
                 throw new PositionInputException(
                     "UserId",
                     Item.HasColumn(nameof(UserId))
-                        ? "UserId is empty for this row. Fill in an object id or a user principal name, or give -UserId on the command line (-UserId me for your own profile)."
-                        : "This row has no UserId column (or UserPrincipalName, UPN), so it is not written to anyone; a piped row is never written to your own profile by default. Add the column, or give -UserId on the command line (-UserId me for your own profile).",
+                        ? "UserId is empty for this row, so it is not written to anyone. Fill in the user's object id or user principal name."
+                        : "This row has no UserId column (or UserPrincipalName, UPN), so it is not written to anyone; a piped row is never written to your own profile by default. Add the column, or give -UserId on the command line to write every row to that one user (-UserId me for your own profile).",
                     "UserIdMissing");
             }
         }
 
-        /// <summary>The user as output objects carry it, so they can be piped to the next position cmdlet.</summary>
-        protected static string OutputUserId(string? userId) => userId ?? "me";
+        /// <summary>Whether columns of piped rows that bind to nothing are named in a warning (New and Update: columns carry what to write).</summary>
+        protected virtual bool WarnsAboutIgnoredColumns => false;
 
-        protected static WorkPosition WithUserId(WorkPosition position, string? userId)
+        /// <summary>
+        /// The user as output objects carry it, so they can be piped to the next position cmdlet: /me is written as the
+        /// signed-in account, so that a backup exported as one user and imported as another still names its owner.
+        /// </summary>
+        protected string OutputUserId(string? userId) =>
+            (string.IsNullOrEmpty(userId) || string.Equals(userId, "me", StringComparison.OrdinalIgnoreCase)) && !string.IsNullOrEmpty(_account) ? _account! : userId ?? "me";
+
+        protected WorkPosition WithUserId(WorkPosition position, string? userId)
         {
             position.UserId = OutputUserId(userId);
             return position;
+        }
+
+        /// <summary>Names, once per pipeline, the columns of piped rows that bind to no parameter.</summary>
+        private void WarnIgnoredColumns()
+        {
+            if (!WarnsAboutIgnoredColumns || Item == null || !Item.IsTable || Item.IgnoredColumns.Count == 0)
+            {
+                return;
+            }
+
+            var fresh = Item.IgnoredColumns.Where(column => _warnedColumns.Add(column)).ToArray();
+            if (fresh.Length == 0)
+            {
+                return;
+            }
+
+            var command = MyInvocation.MyCommand.Name;
+            var one = fresh.Length == 1;
+            var text = "Row " + Item.Number + ": " + (one ? "the column " : "the columns ") + string.Join(", ", fresh.Select(column => "'" + column + "'")) +
+                (one ? " matches" : " match") + " no parameter of " + command + " and " + (one ? "is" : "are") + " ignored (said once per column).";
+            if (Item.DelimiterHint != null)
+            {
+                text += " The file seems to use '" + Item.DelimiterHint + "' between its columns: read it with Import-Csv -Delimiter '" + Item.DelimiterHint + "'.";
+            }
+            else
+            {
+                var parameters = RowParameters.For(GetType());
+                var hints = fresh.Select(column => (Column: column, Parameter: parameters.Suggest(column))).Where(pair => pair.Parameter != null).ToArray();
+                foreach (var hint in hints)
+                {
+                    text += " Did you mean -" + hint.Parameter!.Name + " for '" + hint.Column + "'?";
+                }
+
+                text += " Rename " + (one ? "it" : "them") + " to a parameter name or alias (Get-Help " + command + " -Parameter * lists them).";
+            }
+
+            WriteWarning(text);
+        }
+
+        /// <summary>-UserId on the command line is used for every row: said once when a row names somebody else.</summary>
+        private void WarnUserOverride()
+        {
+            if (_warnedUserOverride || Item == null || Item.Kind != PipelineItemKind.Row)
+            {
+                return;
+            }
+
+            var own = Item.Text(nameof(UserId));
+            if (own != null && !string.Equals(own, UserId, StringComparison.OrdinalIgnoreCase))
+            {
+                _warnedUserOverride = true;
+                WriteWarning("Row " + Item.Number + " names the user '" + own + "', but -UserId '" + UserId + "' on the command line is used for every row (said once). Leave out -UserId to write each row to its own user.");
+            }
         }
 
         /// <summary>The target of an error about this item: the piped object itself, else what the command line gave.</summary>

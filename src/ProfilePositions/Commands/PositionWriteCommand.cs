@@ -13,7 +13,6 @@ namespace ProfilePositions.Commands
     public abstract class PositionWriteCommand : PositionCommand
     {
         private readonly Dictionary<string, object?> _commandLineValues = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
-        private readonly HashSet<string> _warnedColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private CultureInfo? _dateCulture;
 
         /// <summary>
@@ -25,6 +24,8 @@ namespace ProfilePositions.Commands
         [ArgumentCompleter(typeof(DateCultureCompleter))]
         public string? DateCulture { get; set; }
 
+        protected override bool WarnsAboutIgnoredColumns => true;
+
         // Bodies may come from the pipeline unless the command line already says what to write.
         protected override bool PipedBodiesAllowed => !CommandLine.Contains("BodyParameter") && !PositionBody.ParameterNames.Any(CommandLine.Contains);
 
@@ -33,13 +34,10 @@ namespace ProfilePositions.Commands
             base.BeginProcessing();
             if (DateCulture != null)
             {
-                try
+                _dateCulture = KnownCulture(DateCulture);
+                if (_dateCulture == null)
                 {
-                    _dateCulture = CultureInfo.GetCultureInfo(DateCulture);
-                }
-                catch (CultureNotFoundException)
-                {
-                    ThrowTerminatingError(ErrorRecords.Invalid("DateCultureUnknown", "-DateCulture '" + DateCulture + "' is not a culture name this system knows; use a name such as en-US, en-GB, de-DE or fr-FR.", DateCulture));
+                    ThrowTerminatingError(ErrorRecords.Invalid("DateCultureUnknown", "-DateCulture '" + DateCulture + "' is not the name of a culture: " + CultureHint(DateCulture) + " Dates are never read in a culture that was guessed.", DateCulture));
                 }
             }
 
@@ -85,6 +83,9 @@ namespace ProfilePositions.Commands
 
             if (Item.Kind == PipelineItemKind.Body || (Item.Kind == PipelineItemKind.ModuleOutput && Item.Body != null))
             {
+                // A piped body is most often a position read somewhere (Invoke-RestMethod, Graph Explorer, a backup):
+                // its read-only members are expected, and dropped without a warning per row.
+                options.QuietReadOnly = true;
                 return PositionBody.FromInput(Item.Body, options);
             }
 
@@ -108,32 +109,23 @@ namespace ProfilePositions.Commands
         protected string? ItemJobTitle(PositionBody? body) =>
             body?.Value.Detail?.JobTitle ?? Item?.Text("JobTitle") ?? (_commandLineValues.TryGetValue("JobTitle", out var title) ? title as string : null);
 
-        /// <summary>Names, once per pipeline, the columns of piped rows that bind to no parameter.</summary>
-        protected void WarnIgnoredColumns()
-        {
-            if (Item == null || !Item.IsTable || Item.IgnoredColumns.Count == 0)
-            {
-                return;
-            }
-
-            var fresh = Item.IgnoredColumns.Where(column => _warnedColumns.Add(column)).ToArray();
-            if (fresh.Length > 0)
-            {
-                WriteWarning(
-                    "Row " + Item.Number + ": " + (fresh.Length == 1 ? "the column " : "the columns ") + string.Join(", ", fresh.Select(column => "'" + column + "'")) +
-                    " match no parameter of " + MyInvocation.MyCommand.Name + " and " + (fresh.Length == 1 ? "is" : "are") + " ignored (said once per column). " +
-                    "Rename " + (fresh.Length == 1 ? "it" : "them") + " to a parameter name or alias (Get-Help " + MyInvocation.MyCommand.Name + " -Parameter * lists them).");
-            }
-        }
-
-        /// <summary>Writes the engine's warnings (unknown keys sent as given, read-only keys dropped).</summary>
+        /// <summary>Writes the engine's warnings (unknown keys sent as given, read-only keys dropped), each once per pipeline.</summary>
         protected void WriteBodyWarnings(PositionBody body)
         {
             foreach (var warning in body.Warnings)
             {
-                WriteWarning(Item != null ? "Row " + Item.Number + ": " + warning : warning);
+                if (Item == null)
+                {
+                    WriteWarning(warning);
+                }
+                else if (_warnedBody.Add(warning))
+                {
+                    WriteWarning("Row " + Item.Number + ": " + warning + " (Said once; later rows with the same are treated alike.)");
+                }
             }
         }
+
+        private readonly HashSet<string> _warnedBody = new HashSet<string>(StringComparer.Ordinal);
 
         /// <summary>Asks ShouldProcess with the exact request, so -WhatIf shows the method, URL and JSON.</summary>
         protected bool ShouldSend(string action, RequestPreview preview)
@@ -143,6 +135,48 @@ namespace ProfilePositions.Commands
                 action + ": " + request,
                 action + "?" + Environment.NewLine + request,
                 "Confirm");
+        }
+
+        /// <summary>
+        /// A culture this system knows by exactly that name. On Linux, .NET makes up a culture for any well-formed name
+        /// ("en-UK", "xx-YY") with invariant (US-style) formats, which would read 01/04/2019 as January 4 without a word.
+        /// </summary>
+        private static CultureInfo? KnownCulture(string name)
+        {
+            if (name.Trim().Length == 0)
+            {
+                return null;
+            }
+
+            foreach (var culture in CultureInfo.GetCultures(CultureTypes.AllCultures))
+            {
+                if (culture.Name.Length > 0 && string.Equals(culture.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return culture;
+                }
+            }
+
+            return null;
+        }
+
+        private static string CultureHint(string name)
+        {
+            var normalised = name.Trim().Replace('_', '-');
+            if (string.Equals(normalised, "en-UK", StringComparison.OrdinalIgnoreCase))
+            {
+                return "did you mean en-GB (the United Kingdom)?";
+            }
+
+            if (!string.Equals(normalised, name, StringComparison.Ordinal) && KnownCulture(normalised) is { } fixedName)
+            {
+                return "did you mean " + fixedName.Name + "?";
+            }
+
+            var language = normalised.Split('-')[0];
+            var same = CultureInfo.GetCultures(CultureTypes.SpecificCultures)
+                .Where(culture => culture.Name.StartsWith(language + "-", StringComparison.OrdinalIgnoreCase))
+                .Select(culture => culture.Name).Take(8).ToArray();
+            return same.Length > 0 ? "names like " + string.Join(", ", same) + " are." : "use a name such as en-US, en-GB, de-DE or fr-FR.";
         }
 
         /// <summary>What -BodyParameter holds, as the engine takes it.</summary>

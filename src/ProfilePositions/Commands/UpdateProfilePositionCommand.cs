@@ -36,10 +36,10 @@ namespace ProfilePositions.Commands
         [BodyParameterTransformation]
         public WorkPosition? BodyParameter { get; set; }
 
-        /// <summary>Who may see the position: me, family, contacts, groupMembers, organization, federatedOrganizations or everyone (flags may be combined with commas).</summary>
+        /// <summary>Who may see the position: me, family, contacts, groupMembers, organization, federatedOrganizations or everyone; several may be given (organization,contacts) and are combined.</summary>
         [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(AllowedAudiencesCompleter))]
-        public string? AllowedAudiences { get; set; }
+        public string[]? AllowedAudiences { get; set; }
 
         /// <summary>User-defined categories. A JSON array string (a CSV cell) is read as its items.</summary>
         [Parameter(ParameterSetName = UpdateExpanded, ValueFromPipelineByPropertyName = true)]
@@ -206,7 +206,6 @@ namespace ProfilePositions.Commands
             string? positionId = null;
             try
             {
-                WarnIgnoredColumns();
                 positionId = ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : null);
                 var userId = ItemUserId;
                 body = BodyForItem(BodyParameter);
