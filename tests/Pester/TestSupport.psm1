@@ -201,10 +201,15 @@ function Clear-SandboxFault {
 }
 
 function Get-GraphRequest {
-    <# The Graph calls the sandbox received, oldest first; its own admin routes are left out. #>
+    <#
+    The Graph operations the sandbox received, oldest first: plain requests and each item of a $batch envelope (which
+    carries the envelope's batchId). The envelopes themselves only with -IncludeEnvelope; admin routes never.
+    #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] $Sandbox)
-    @(Get-SandboxJournal -Sandbox $Sandbox | Where-Object { $_.path -notlike '/_sandbox*' })
+    param([Parameter(Mandatory)] $Sandbox, [switch] $IncludeEnvelope)
+    @(Get-SandboxJournal -Sandbox $Sandbox | Where-Object {
+            $_.path -notlike '/_sandbox*' -and ($IncludeEnvelope -or $_.path -notlike '*/$batch')
+        })
 }
 
 function Get-RequestJson {

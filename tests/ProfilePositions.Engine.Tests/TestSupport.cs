@@ -169,9 +169,13 @@ public sealed class SessionCollection
 {
 }
 
-/// <summary>A clock whose waits end at once and are recorded, so retry tests never sleep.</summary>
+/// <summary>A clock whose waits end at once, are recorded, and move its time on, so retry tests never sleep.</summary>
 internal sealed class RecordingTime(List<TimeSpan> waits) : TimeProvider
 {
+    private long _skipped;
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + TimeSpan.FromTicks(Interlocked.Read(ref _skipped));
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         if (dueTime != Timeout.InfiniteTimeSpan)
@@ -180,6 +184,8 @@ internal sealed class RecordingTime(List<TimeSpan> waits) : TimeProvider
             {
                 waits.Add(dueTime);
             }
+
+            Interlocked.Add(ref _skipped, dueTime.Ticks);
 
             ThreadPool.QueueUserWorkItem(_ => callback(state));
         }

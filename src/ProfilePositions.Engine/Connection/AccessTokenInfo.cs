@@ -20,6 +20,9 @@ namespace ProfilePositions.Engine.Connection
 
         public string? TenantId { get; private set; }
 
+        /// <summary>The signed-in user's object id (oid): /me, the UPN and this id are one profile.</summary>
+        public string? ObjectId { get; private set; }
+
         public string? ClientId { get; private set; }
 
         public string? Audience { get; private set; }
@@ -67,6 +70,7 @@ namespace ProfilePositions.Engine.Connection
                 {
                     Account = Text(root, "upn") ?? Text(root, "preferred_username") ?? Text(root, "unique_name") ?? Text(root, "email"),
                     TenantId = Text(root, "tid"),
+                    ObjectId = Text(root, "oid"),
                     ClientId = Text(root, "appid") ?? Text(root, "azp"),
                     Audience = Text(root, "aud"),
                     Scopes = Split(Text(root, "scp")),

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
+using ProfilePositions.Engine.Batching;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Http;
 using ProfilePositions.Engine.Positions;
@@ -27,10 +28,13 @@ namespace ProfilePositions.Engine.Connection
         private readonly AuthSnapshot _auth;
         private readonly RetryPolicy _retry;
 
-        internal ProfileGraphConnection(ProfileGraphContext context, Microsoft.Kiota.Abstractions.IRequestAdapter adapter, HttpClient httpClient, AuthSnapshot auth, SecretRedactor redactor, RetryPolicy retry)
+        private readonly Microsoft.Kiota.Abstractions.IRequestAdapter _stepAdapter;
+
+        internal ProfileGraphConnection(ProfileGraphContext context, Microsoft.Kiota.Abstractions.IRequestAdapter adapter, Microsoft.Kiota.Abstractions.IRequestAdapter stepAdapter, HttpClient httpClient, AuthSnapshot auth, SecretRedactor redactor, RetryPolicy retry)
         {
             _context = Copy(context);
             _adapter = adapter;
+            _stepAdapter = stepAdapter;
             _httpClient = httpClient;
             _auth = auth;
             Redactor = redactor;
@@ -52,8 +56,9 @@ namespace ProfilePositions.Engine.Connection
             options ??= new SessionOptions();
             var transport = new GraphTransport(_adapter, Redactor) { Timeout = options.Timeout };
             var policy = options.MaxRetries.HasValue ? _retry.WithMaxRetries(options.MaxRetries.Value) : _retry;
-            var runner = new OperationRunner(transport, policy, new PositionResponses(_auth, Redactor));
-            return new GraphPositionService(_context.GraphEndpoint!, options.Events, runner, Claimed);
+            var dispatcher = new BatchDispatcher(transport, _stepAdapter, _context.GraphEndpoint!, policy, options.Counters, options.BatchSize, options.ThrottleLimit, options.Linger);
+            var runner = new OperationRunner(dispatcher, policy, new PositionResponses(_auth, Redactor), options.Counters);
+            return new GraphPositionService(_context.GraphEndpoint!, options.Events, runner, Claimed, dispatcher, _auth);
         }
 
         /// <summary>Masks this connection's tokens in any text.</summary>

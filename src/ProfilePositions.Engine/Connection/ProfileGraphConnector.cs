@@ -88,7 +88,7 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = info.ExpiresOn,
             };
             var authentication = new BaseBearerTokenAuthenticationProvider(new StaticAccessTokenProvider(token, environment.GraphEndpoint));
-            return Create(context, authentication, redactor, finalHandler, configureRetry);
+            return Create(context, authentication, redactor, finalHandler, configureRetry, info.ObjectId);
         }
 
         private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
@@ -127,9 +127,11 @@ namespace ProfilePositions.Engine.Connection
             var redactor = new SecretRedactor();
             redactor.Register(accessToken.Token);
             IReadOnlyList<string> grantedScopes = options.Scopes;
+            string? objectId = null;
             try
             {
                 var info = AccessTokenInfo.Decode(accessToken.Token);
+                objectId = info.ObjectId;
                 if (info.Scopes.Count > 0)
                 {
                     grantedScopes = info.Scopes;
@@ -155,7 +157,7 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = accessToken.ExpiresOn,
             };
             var authentication = new AzureIdentityAuthenticationProvider(credential, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
-            return Create(context, authentication, redactor, finalHandler, configureRetry);
+            return Create(context, authentication, redactor, finalHandler, configureRetry, objectId);
         }
 
         private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, bool persist, TokenRequestContext tokenRequest, CancellationToken cancellationToken)
@@ -239,13 +241,15 @@ namespace ProfilePositions.Engine.Connection
             }
         }
 
-        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry, string? objectId)
         {
             var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, out var httpClient);
-            var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ExpiresOn = context.TokenExpiresOn };
+            // $batch steps are built without authentication: only the envelope carries the token.
+            var stepAdapter = new Microsoft.Kiota.Http.HttpClientLibrary.HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), GraphJson.ParseNodeFactory, GraphJson.WriterFactory, httpClient);
+            var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ObjectId = objectId, ExpiresOn = context.TokenExpiresOn };
             var retry = new RetryPolicy();
             configureRetry?.Invoke(retry);
-            return new ProfileGraphConnection(context, adapter, httpClient, auth, redactor, retry);
+            return new ProfileGraphConnection(context, adapter, stepAdapter, httpClient, auth, redactor, retry);
         }
     }
 }

@@ -30,6 +30,9 @@ namespace ProfilePositions.Engine.Errors
 
         public string? Account { get; set; }
 
+        /// <summary>The signed-in user's object id, when the token says it.</summary>
+        public string? ObjectId { get; set; }
+
         public DateTimeOffset? ExpiresOn { get; set; }
     }
 

@@ -79,6 +79,19 @@ namespace ProfilePositions.Engine.Errors
         public override string ErrorId { get; }
     }
 
+    /// <summary>A list whose next links repeat, or that pages without end: it is stopped rather than read forever.</summary>
+    public sealed class GraphPagingException : ProfileGraphException
+    {
+        public GraphPagingException(string user, string nextLink, int pages, int read)
+            : base("Reading the positions of '" + user + "' stopped after " + pages + " pages (" + read + " positions): " +
+                   (pages > 1000 ? "more pages than any profile holds" : "the next-page link repeats an earlier one") + " (" + nextLink + "). " +
+                   "Graph's paging for this user looks broken; nothing was written for it. Try again later, or read with -Top.")
+        {
+        }
+
+        public override string ErrorId => "GraphPagingLoop";
+    }
+
     /// <summary>Graph answered with an error. The message carries status, code, Graph's message, request-id and a hint.</summary>
     public sealed class GraphServiceException : ProfileGraphException
     {

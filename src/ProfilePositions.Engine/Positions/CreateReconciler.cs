@@ -42,7 +42,11 @@ namespace ProfilePositions.Engine.Positions
             var result = await policy.Pipeline.ExecuteAsync(
                 async token =>
                 {
-                    attempts++;
+                    if (++attempts > 1)
+                    {
+                        _runner.Counters.RetryWaitEnded();
+                    }
+
                     if (state.UnknownBefore)
                     {
                         var found = await FindAsync(state, request, attempts - 1, events, token).ConfigureAwait(false);
@@ -66,6 +70,7 @@ namespace ProfilePositions.Engine.Positions
                         attempt.OnRetry = (number, wait) => events.Verbose(request + " (attempt " + number + "): " + OperationRunner.Describe(attempt) + " (not created); waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (policy.MaxRetries + 1) + ").");
                     }
 
+                    attempt.OnRetry += (number, wait) => _runner.Counters.RetryWaitStarted();
                     return attempt;
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,8 @@ namespace ProfilePositions.Engine.Positions
     /// <summary>
     /// What New-ProfilePosition -SkipExisting compares against: each user's positions, read once (every page) the
     /// first time that user comes up, plus what the run creates. One instance per command invocation, so a re-run of a
-    /// large import costs one list per user, not one per row. Not thread-safe: a command uses it from one thread.
+    /// large import costs one list per user, not one per row. Safe from several threads; the service runs the finds and
+    /// creates of one user one after another, so a user's positions are read once.
     /// </summary>
     public sealed class ExistingPositions
     {
@@ -16,8 +17,12 @@ namespace ProfilePositions.Engine.Positions
         private readonly EngineEvents _events;
         private readonly Dictionary<string, List<WorkPosition>> _byUser = new Dictionary<string, List<WorkPosition>>(StringComparer.OrdinalIgnoreCase);
 
-        public ExistingPositions(IProfilePositionService service, EngineEvents events)
+        private readonly Func<string?, string> _key;
+
+        /// <param name="key">Which users are one profile (by default /me and an omitted user).</param>
+        public ExistingPositions(IProfilePositionService service, EngineEvents events, Func<string?, string>? key = null)
         {
+            _key = key ?? DefaultKey;
             _service = service ?? throw new ArgumentNullException(nameof(service));
             _events = events ?? EngineEvents.None;
         }
@@ -32,18 +37,31 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var key = Key(userId);
-            if (!_byUser.TryGetValue(key, out var positions))
+            List<WorkPosition>? positions;
+            lock (_byUser)
+            {
+                _byUser.TryGetValue(key, out positions);
+            }
+
+            if (positions == null)
             {
                 positions = new List<WorkPosition>(await _service.ListAllAsync(userId, null, cancellationToken).ConfigureAwait(false));
-                _byUser[key] = positions;
+                lock (_byUser)
+                {
+                    _byUser[key] = positions;
+                }
+
                 _events.Verbose("Read " + positions.Count + " existing position(s) of '" + GraphPaths.DisplayUser(userId) + "' to skip those that already exist.");
             }
 
-            foreach (var position in positions)
+            lock (_byUser)
             {
-                if (PositionMatcher.Matches(body, position))
+                foreach (var position in positions)
                 {
-                    return position;
+                    if (PositionMatcher.Matches(body, position))
+                    {
+                        return position;
+                    }
                 }
             }
 
@@ -53,13 +71,18 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>Records a position the run created, so a later identical row finds it without another read.</summary>
         public void Add(string? userId, WorkPosition created)
         {
-            if (created != null && _byUser.TryGetValue(Key(userId), out var positions))
+            lock (_byUser)
             {
-                positions.Add(created);
+                if (created != null && _byUser.TryGetValue(Key(userId), out var positions))
+                {
+                    positions.Add(created);
+                }
             }
         }
 
+        private string Key(string? userId) => _key(userId);
+
         // /me and an omitted user are the same profile; other forms (id vs UPN) are read separately.
-        private static string Key(string? userId) => GraphPaths.IsMe(userId) ? "me" : userId!.Trim();
+        private static string DefaultKey(string? userId) => GraphPaths.IsMe(userId) ? "me" : userId!.Trim();
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Kiota.Abstractions;
+using ProfilePositions.Engine.Batching;
 using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Http;
@@ -19,17 +20,73 @@ namespace ProfilePositions.Engine.Positions
     /// </summary>
     internal sealed class GraphPositionService : IProfilePositionService
     {
+        /// <summary>More pages than this for one user's positions means a next link that leads nowhere.</summary>
+        internal const int PageCap = 1000;
+
         private readonly Uri _graphRoot;
         private readonly EngineEvents _events;
         private readonly OperationRunner _runner;
         private readonly CreateReconciler _creates;
+        private readonly KeyedSequencer _order = new KeyedSequencer();
+        private readonly BatchDispatcher? _dispatcher;
+        private readonly AuthSnapshot? _signedIn;
+        private ExistingPositions? _existing;
 
-        public GraphPositionService(Uri graphRoot, EngineEvents events, OperationRunner runner, ClaimedPositions claimed)
+        /// <param name="dispatcher">The session's sender, released with it.</param>
+        /// <param name="signedIn">Who signed in: /me, their UPN and their object id are one profile.</param>
+        public GraphPositionService(Uri graphRoot, EngineEvents events, OperationRunner runner, ClaimedPositions claimed, BatchDispatcher? dispatcher = null, AuthSnapshot? signedIn = null)
         {
+            _signedIn = signedIn;
             _graphRoot = graphRoot;
             _events = events;
             _runner = runner;
+            _dispatcher = dispatcher;
             _creates = new CreateReconciler(runner, (userId, sink, token) => ReadAllAsync(userId, null, sink, token), claimed);
+        }
+
+        public void Dispose() => _dispatcher?.Dispose();
+
+        public void Flush() => _dispatcher?.Flush();
+
+        /// <summary>
+        /// Whose profile an item addresses, for keeping order (writes to one position, creates for one user under
+        /// -SkipExisting) and for the positions -SkipExisting compares against: /me, the signed-in UPN and object id are
+        /// one key. Other users are keyed as given (an id and a UPN of one user are two keys; Graph alone knows).
+        /// </summary>
+        private string UserKey(string? userId)
+        {
+            if (GraphPaths.IsMe(userId))
+            {
+                return "me";
+            }
+
+            var text = userId!.Trim();
+            return string.Equals(text, _signedIn?.Account, StringComparison.OrdinalIgnoreCase) || string.Equals(text, _signedIn?.ObjectId, StringComparison.OrdinalIgnoreCase) ? "me" : text;
+        }
+
+        public Task<CreateResult> CreateOrSkipAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
+        {
+            RequireContent("POST", body);
+            var existing = _existing ??= new ExistingPositions(this, _events, UserKey);
+            return _order.RunAsync("create:" + UserKey(userId), async () =>
+            {
+                var match = await existing.FindAsync(userId, body, cancellationToken).ConfigureAwait(false);
+                if (match != null)
+                {
+                    _events.Verbose("Position " + match.Id + " of '" + GraphPaths.DisplayUser(userId) + "' matches this item: already exists; skipped.");
+                    return new CreateResult(match, skipped: true);
+                }
+
+                var created = await CreateAsync(userId, body, cancellationToken).ConfigureAwait(false);
+                existing.Add(userId, created);
+                return new CreateResult(created, skipped: false);
+            });
+        }
+
+        public Task<WorkPosition?> FindExistingAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
+        {
+            var existing = _existing ??= new ExistingPositions(this, _events, UserKey);
+            return _order.RunAsync("create:" + UserKey(userId), () => existing.FindAsync(userId, body, cancellationToken));
         }
 
         public async Task<PositionPage> ListAsync(string? userId, PositionQuery query, CancellationToken cancellationToken)
@@ -37,6 +94,47 @@ namespace ProfilePositions.Engine.Positions
             var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query ?? new PositionQuery()));
             var result = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, null), _events, cancellationToken).ConfigureAwait(false);
             return PositionResponses.ReadPage(result, userId);
+        }
+
+        public async Task<PositionListing> ReadListingAsync(string? userId, PositionQuery query, int? top, bool all, CancellationToken cancellationToken)
+        {
+            if (all && !top.HasValue)
+            {
+                return new PositionListing(await ReadAllAsync(userId, query, _events, cancellationToken).ConfigureAwait(false), moreExist: false);
+            }
+
+            var items = new List<WorkPosition>();
+            var page = await ListAsync(userId, query, cancellationToken).ConfigureAwait(false);
+            var followed = new HashSet<string>(StringComparer.Ordinal);
+            while (true)
+            {
+                foreach (var position in page.Items)
+                {
+                    if (top.HasValue && items.Count >= top.Value)
+                    {
+                        return new PositionListing(items, moreExist: false);
+                    }
+
+                    items.Add(position);
+                }
+
+                if (string.IsNullOrEmpty(page.NextLink) || (top.HasValue && items.Count >= top.Value))
+                {
+                    return new PositionListing(items, moreExist: false);
+                }
+
+                if (!top.HasValue)
+                {
+                    return new PositionListing(items, moreExist: true);
+                }
+
+                if (!followed.Add(page.NextLink!) || followed.Count > PageCap)
+                {
+                    throw new GraphPagingException(GraphPaths.DisplayUser(userId), page.NextLink!, followed.Count, items.Count);
+                }
+
+                page = await ListNextAsync(userId, page.NextLink!, _events, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         public Task<PositionPage> ListNextAsync(string? userId, string nextLink, CancellationToken cancellationToken) =>
@@ -86,8 +184,15 @@ namespace ProfilePositions.Engine.Positions
             var first = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, null), events, cancellationToken).ConfigureAwait(false);
             var page = PositionResponses.ReadPage(first, userId);
             all.AddRange(page.Items);
+            var followed = new HashSet<string>(StringComparer.Ordinal) { url };
             while (!string.IsNullOrEmpty(page.NextLink))
             {
+                // A next link that repeats, or pages without end, would read forever and never write anything.
+                if (!followed.Add(page.NextLink!) || followed.Count > PageCap)
+                {
+                    throw new GraphPagingException(GraphPaths.DisplayUser(userId), page.NextLink!, followed.Count, all.Count);
+                }
+
                 page = await ListNextAsync(userId, page.NextLink!, events, cancellationToken).ConfigureAwait(false);
                 all.AddRange(page.Items);
             }
@@ -100,7 +205,7 @@ namespace ProfilePositions.Engine.Positions
             RequireContent("PATCH", body);
 
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
-            var result = await _runner.RunAsync(new PositionRequest(Method.PATCH, url, body, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
+            var result = await _order.RunAsync(UserKey(userId) + "|" + positionId, () => _runner.RunAsync(new PositionRequest(Method.PATCH, url, body, userId, positionId), _events, cancellationToken)).ConfigureAwait(false);
             if (result == null)
             {
                 // Some services answer a PATCH with 204: read the position so the caller still gets it.
@@ -113,7 +218,7 @@ namespace ProfilePositions.Engine.Positions
         public async Task DeleteAsync(string? userId, string positionId, CancellationToken cancellationToken)
         {
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
-            await _runner.RunAsync(new PositionRequest(Method.DELETE, url, null, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
+            await _order.RunAsync(UserKey(userId) + "|" + positionId, () => _runner.RunAsync(new PositionRequest(Method.DELETE, url, null, userId, positionId), _events, cancellationToken)).ConfigureAwait(false);
         }
 
         public RequestPreview Describe(string method, string? userId, string? positionId, PositionBody? body)

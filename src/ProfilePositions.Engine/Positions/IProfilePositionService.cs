@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -8,7 +9,7 @@ namespace ProfilePositions.Engine.Positions
     /// The beta slice behind one small interface, so it can be swapped for Microsoft.Graph.Beta where that package exists.
     /// userId: an object id, a UPN or "me"; null or empty means /me.
     /// </summary>
-    public interface IProfilePositionService
+    public interface IProfilePositionService : IDisposable
     {
         /// <summary>One page of a list; follow NextLink with ListNextAsync.</summary>
         Task<PositionPage> ListAsync(string? userId, PositionQuery query, CancellationToken cancellationToken);
@@ -24,6 +25,25 @@ namespace ProfilePositions.Engine.Positions
         /// </summary>
         Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken);
 
+        /// <summary>
+        /// -SkipExisting: the user's positions are read once per session (every page); a body that matches one is not
+        /// created and that position is the result (Skipped). Creates for one user run one after another, so a later
+        /// identical row sees what an earlier one created.
+        /// </summary>
+        Task<CreateResult> CreateOrSkipAsync(string? userId, PositionBody body, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The position -SkipExisting would take instead of creating the body, or null: what -WhatIf shows. Waits for the
+        /// user's creates still running, and reads the user's positions at most once per session.
+        /// </summary>
+        Task<WorkPosition?> FindExistingAsync(string? userId, PositionBody body, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// A user's positions as Get-ProfilePosition lists them: every page with all (and no top); else pages up to top
+        /// positions; else the first page, saying whether more exist.
+        /// </summary>
+        Task<PositionListing> ReadListingAsync(string? userId, PositionQuery query, int? top, bool all, CancellationToken cancellationToken);
+
         /// <summary>Every position of the user (all pages).</summary>
         Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, PositionQuery? query, CancellationToken cancellationToken);
 
@@ -33,5 +53,26 @@ namespace ProfilePositions.Engine.Positions
 
         /// <summary>The exact request a write would send, for -WhatIf. method: POST, PATCH or DELETE.</summary>
         RequestPreview Describe(string method, string? userId, string? positionId, PositionBody? body);
+
+        /// <summary>
+        /// Sends what waits to fill a $batch envelope now: the command has no more input, or it must wait for an answer
+        /// before it reads more.
+        /// </summary>
+        void Flush();
+    }
+
+    /// <summary>What CreateOrSkipAsync did.</summary>
+    public sealed class CreateResult
+    {
+        public CreateResult(WorkPosition position, bool skipped)
+        {
+            Position = position;
+            Skipped = skipped;
+        }
+
+        public WorkPosition Position { get; }
+
+        /// <summary>True when a matching position existed and nothing was created.</summary>
+        public bool Skipped { get; }
     }
 }

@@ -19,12 +19,15 @@ namespace ProfilePositions.Engine.Positions
         private readonly RetryPolicy _policy;
         private readonly PositionResponses _responses;
 
-        public OperationRunner(IRequestSender sender, RetryPolicy policy, PositionResponses responses)
+        public OperationRunner(IRequestSender sender, RetryPolicy policy, PositionResponses responses, Batching.BulkCounters counters)
         {
             _sender = sender;
             _policy = policy;
             _responses = responses;
+            Counters = counters;
         }
+
+        public Batching.BulkCounters Counters { get; }
 
         public RetryPolicy Policy => _policy;
 
@@ -40,7 +43,11 @@ namespace ProfilePositions.Engine.Positions
             var result = await _policy.Pipeline.ExecuteAsync(
                 async token =>
                 {
-                    attempts++;
+                    if (++attempts > 1)
+                    {
+                        Counters.RetryWaitEnded();
+                    }
+
                     var attempt = await AttemptAsync(request, attempts, events, token).ConfigureAwait(false);
                     var verdict = attempt.Verdict;
                     if (request.Method == Microsoft.Kiota.Abstractions.Method.DELETE && unknownBefore && attempt.Response?.Status == 404)
@@ -51,7 +58,8 @@ namespace ProfilePositions.Engine.Positions
                     }
 
                     unknownBefore |= attempt.Failure?.MayHaveBeenApplied == true || (attempt.Response != null && IsUnknownOutcome(attempt.Response.Status));
-                    attempt.OnRetry = (number, wait) => events.Verbose(request + " (attempt " + number + "): " + Describe(attempt) + "; waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (_policy.MaxRetries + 1) + ").");
+                    attempt.OnRetry = (number, wait) => Counters.RetryWaitStarted();
+                    attempt.OnRetry += (number, wait) => events.Verbose(request + " (attempt " + number + "): " + Describe(attempt) + "; waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (_policy.MaxRetries + 1) + ").");
                     return attempt;
                 },
                 cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,21 @@ namespace ProfilePositions.Engine.Positions
         public string? NextLink { get; set; }
     }
 
+    /// <summary>What Get-ProfilePosition writes for one user: the positions, and whether more exist than were read.</summary>
+    public sealed class PositionListing
+    {
+        public PositionListing(IReadOnlyList<WorkPosition> items, bool moreExist)
+        {
+            Items = items;
+            MoreExist = moreExist;
+        }
+
+        public IReadOnlyList<WorkPosition> Items { get; }
+
+        /// <summary>True when the first page was all that was asked for and Graph has more.</summary>
+        public bool MoreExist { get; }
+    }
+
     /// <summary>What -WhatIf prints: the exact method, URL and JSON body.</summary>
     public sealed class RequestPreview
     {

@@ -1,7 +1,7 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
 using ProfilePositions.Engine.Positions;
+using ProfilePositions.Engine.Runtime;
 
 namespace ProfilePositions.Commands
 {
@@ -62,73 +62,55 @@ namespace ProfilePositions.Commands
                 var userId = ItemUserId;
                 if (ParameterSetName == Get)
                 {
-                    var position = RunEngine(cancellationToken => service.GetAsync(userId, WorkPositionId, Property, cancellationToken));
-                    WriteObject(WithUserId(position, userId));
+                    Submit(
+                        cancellationToken => service.GetAsync(userId, WorkPositionId, Property, cancellationToken),
+                        _ => RunOutcome.Read,
+                        position =>
+                        {
+                            Tally.Read++;
+                            WriteObject(WithUserId(position, userId));
+                        },
+                        target,
+                        WorkPositionId,
+                        null);
+                    return;
                 }
-                else
+
+                var topGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Top));
+                var query = new PositionQuery
                 {
-                    WriteList(service, userId);
-                }
+                    Filter = string.IsNullOrEmpty(Filter) ? null : Filter,
+                    Top = topGiven ? Top : (int?)null,
+                    Skip = MyInvocation.BoundParameters.ContainsKey(nameof(Skip)) ? Skip : (int?)null,
+                    Sort = Sort,
+                    Select = Property,
+                };
+
+                // With -All every page of a user is read before anything of it is written: a downstream
+                // Remove-ProfilePosition deleting while later pages are still to be read would shift them.
+                Submit(
+                    cancellationToken => service.ReadListingAsync(userId, query, topGiven ? Top : (int?)null, All.IsPresent, cancellationToken),
+                    _ => RunOutcome.Read,
+                    listing =>
+                    {
+                        foreach (var position in listing.Items)
+                        {
+                            Tally.Read++;
+                            WriteObject(WithUserId(position, userId));
+                        }
+
+                        if (listing.MoreExist)
+                        {
+                            WriteWarning("More positions exist for '" + OutputUserId(userId) + "' than the first page holds. Use -All to get every position, or -Top to get a number of them.");
+                        }
+                    },
+                    target,
+                    null,
+                    null);
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                WriteItemError(exception, target, ParameterSetName == Get ? WorkPositionId : null);
-            }
-        }
-
-        private void WriteList(IProfilePositionService service, string? userId)
-        {
-            var topGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Top));
-            var query = new PositionQuery
-            {
-                Filter = string.IsNullOrEmpty(Filter) ? null : Filter,
-                Top = topGiven ? Top : (int?)null,
-                Skip = MyInvocation.BoundParameters.ContainsKey(nameof(Skip)) ? Skip : (int?)null,
-                Sort = Sort,
-                Select = Property,
-            };
-
-            if (All && !topGiven)
-            {
-                // Every page is read before anything is written: a downstream Remove-ProfilePosition deleting while later
-                // pages are still to be read would shift them, and positions would be skipped.
-                var all = RunEngine(cancellationToken => service.ListAllAsync(userId, query, cancellationToken));
-                foreach (var position in all)
-                {
-                    WriteObject(WithUserId(position, userId));
-                }
-
-                return;
-            }
-
-            var written = 0;
-            var page = RunEngine(cancellationToken => service.ListAsync(userId, query, cancellationToken));
-            while (true)
-            {
-                foreach (var position in page.Items)
-                {
-                    if (topGiven && written >= Top)
-                    {
-                        return;
-                    }
-
-                    WriteObject(WithUserId(position, userId));
-                    written++;
-                }
-
-                var nextLink = page.NextLink;
-                if (string.IsNullOrEmpty(nextLink) || (topGiven && written >= Top))
-                {
-                    return;
-                }
-
-                if (!topGiven)
-                {
-                    WriteWarning("More positions exist for '" + OutputUserId(userId) + "' than the first page holds. Use -All to get every position, or -Top to get a number of them.");
-                    return;
-                }
-
-                page = RunEngine(cancellationToken => service.ListNextAsync(userId, nextLink!, cancellationToken));
+                Fail(exception, target, ParameterSetName == Get ? WorkPositionId : null, null);
             }
         }
     }

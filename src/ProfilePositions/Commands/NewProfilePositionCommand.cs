@@ -4,6 +4,7 @@ using System.Management.Automation;
 using ProfilePositions.Binding;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
+using ProfilePositions.Engine.Runtime;
 
 namespace ProfilePositions.Commands
 {
@@ -184,21 +185,7 @@ namespace ProfilePositions.Commands
         [Parameter]
         public SwitchParameter SkipExisting { get; set; }
 
-        // The positions of each user seen so far in this invocation (read once, plus what this run created).
-        private ExistingPositions? _existing;
-
-        // What happened to the items of this invocation, for the closing verbose summary of a long import.
-        private int _created;
-        private int _skipped;
-        private int _failed;
-
-        protected override void EndProcessing()
-        {
-            if (_created + _skipped + _failed > 1)
-            {
-                WriteVerbose("New-ProfilePosition: " + _created + " created, " + _skipped + " skipped (already existed), " + _failed + " failed.");
-            }
-        }
+        protected override string ResumeHint => "Run the same command again with -SkipExisting: rows created already are then skipped, and only the rest are created.";
 
         protected override void ProcessItem()
         {
@@ -211,34 +198,51 @@ namespace ProfilePositions.Commands
                 body = BodyForItem(BodyParameter);
                 RequireBoundColumns(body);
                 WriteBodyWarnings(body);
-                if (SkipExisting.IsPresent)
+                var preview = service.Describe("POST", userId, null, body);
+                if (SkipExisting.IsPresent && WouldAskFirst())
                 {
-                    var existing = _existing ??= new ExistingPositions(service, EngineSink);
-                    var match = RunEngine(cancellationToken => existing.FindAsync(userId, body, cancellationToken));
+                    // -WhatIf and -Confirm show what a run would do: an item that exists already is skipped, not offered.
+                    var match = RunEngine(cancellationToken => service.FindExistingAsync(userId, body, cancellationToken));
                     if (match != null)
                     {
                         WriteVerbose("Position " + match.Id + " of '" + OutputUserId(userId) + "' matches this item: already exists; skipped.");
+                        Tally.Skipped++;
                         WriteObject(WithUserId(match, userId));
-                        _skipped++;
                         return;
                     }
                 }
 
-                var preview = service.Describe("POST", userId, null, body);
                 if (!ShouldSend("Create a work position for '" + OutputUserId(userId) + "'", preview))
                 {
+                    Declined();
                     return;
                 }
 
-                var created = RunEngine(cancellationToken => service.CreateAsync(userId, body, cancellationToken));
-                _existing?.Add(userId, created);
-                WriteObject(WithUserId(created, userId));
-                _created++;
+                var checkedBody = body;
+                if (SkipExisting.IsPresent)
+                {
+                    Submit(
+                        cancellationToken => service.CreateOrSkipAsync(userId, checkedBody, cancellationToken),
+                        result => result.Skipped ? RunOutcome.Skipped : RunOutcome.Created,
+                        result => WriteObject(WithUserId(result.Position, userId)),
+                        target,
+                        null,
+                        ItemJobTitle(body));
+                }
+                else
+                {
+                    Submit(
+                        cancellationToken => service.CreateAsync(userId, checkedBody, cancellationToken),
+                        _ => RunOutcome.Created,
+                        created => WriteObject(WithUserId(created, userId)),
+                        target,
+                        null,
+                        ItemJobTitle(body));
+                }
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                _failed++;
-                WriteItemError(exception, target, null, ItemJobTitle(body));
+                Fail(exception, target, null, ItemJobTitle(body));
             }
         }
 

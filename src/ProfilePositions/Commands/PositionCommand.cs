@@ -2,20 +2,36 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ProfilePositions.Binding;
 using ProfilePositions.Connections;
+using ProfilePositions.Engine.Batching;
 using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
+using ProfilePositions.Engine.Runtime;
 
 namespace ProfilePositions.Commands
 {
     /// <summary>
     /// Base of the position cmdlets: -UserId, -Connection, the hidden pipeline parameter that shows each piped object
-    /// as it is, the numbering of pipeline rows, and per-item errors that name the row.
+    /// as it is, the numbering of pipeline rows, per-item errors that name the row, and the bulk runtime: each item's
+    /// work starts in its ProcessRecord and runs on (in $batch envelopes, several in flight) while later items are read;
+    /// results are written in input order as they end, with progress, and a summary at the end (also after Ctrl+C).
     /// </summary>
     public abstract class PositionCommand : ProfileGraphCommand
     {
+        private const int ProgressActivityId = 4711;
+        private static readonly TimeSpan ProgressAfter = TimeSpan.FromSeconds(2);
+        private static readonly TimeSpan ProgressEvery = TimeSpan.FromMilliseconds(500);
+        private OrderedWindow? _window;
+        private RunTally? _tally;
+        private PositionRunSummary? _stoppedSummary;
+        private TimeSpan _nextProgress = ProgressAfter;
+        private bool _progressShown;
+        private bool _inputComplete;
+        private bool _finished;
         private readonly HashSet<string> _warnedColumns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private int _rowCount;
         private bool _warnedUserOverride;
@@ -35,6 +51,31 @@ namespace ProfilePositions.Commands
         [Parameter]
         [ConnectionTransformation]
         public ProfileGraphContext? Connection { get; set; }
+
+        /// <summary>Operations per JSON $batch request, 1 to 20; 1 sends one request per operation.</summary>
+        [Parameter]
+        [ValidateRange(1, 20)]
+        public int BatchSize { get; set; } = 20;
+
+        /// <summary>$batch requests (or single requests) in flight at once; fewer for a while when Graph throttles.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        /// <summary>How many times an operation is sent again after throttling, an unavailable service or a lost connection.</summary>
+        [Parameter]
+        [ValidateRange(0, 10)]
+        public int MaxRetry { get; set; } = 3;
+
+        /// <summary>How long one request waits for its answer, in seconds.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 100;
+
+        /// <summary>Stores the run's summary (a PositionRunSummary) in a variable of this name, also when the run is stopped.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? SummaryVariable { get; set; }
 
         /// <summary>The piped object itself, so that the cmdlet reads every row as it is. Not for use on the command line.</summary>
         [Parameter(ValueFromPipeline = true, DontShow = true)]
@@ -60,7 +101,18 @@ namespace ProfilePositions.Commands
             CommandLine.Remove(nameof(PipelineInput));
             var connection = UseConnection(Connection);
             _account = connection.Context.Account;
-            _service = connection.OpenSession(new SessionOptions { Events = EngineSink });
+            var counters = new BulkCounters();
+            _tally = new RunTally(MyInvocation.MyCommand.Name, counters);
+            _window = new OrderedWindow(_tally);
+            _service = connection.OpenSession(new SessionOptions
+            {
+                Events = EngineSink,
+                BatchSize = BatchSize,
+                ThrottleLimit = ThrottleLimit,
+                MaxRetries = MaxRetry,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Counters = counters,
+            });
         }
 
         protected sealed override void ProcessRecord()
@@ -75,11 +127,188 @@ namespace ProfilePositions.Commands
                 WarnIgnoredColumns();
             }
 
+            Tally.Items++;
             ProcessItem();
+            WriteEngineEvents();
+            Window.WriteReady();
+            ReportProgress();
         }
+
+        /// <summary>Waits for every item still running and writes the results in order; then the summary.</summary>
+        protected override void EndProcessing()
+        {
+            _inputComplete = true;
+            _service?.Flush();
+            Window.Finish(Wait);
+            _finished = true;
+            if (_progressShown)
+            {
+                WriteProgress(new ProgressRecord(ProgressActivityId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            var summary = Tally.Summary(stopped: false, unsettled: 0);
+            WriteInformation(summary.ToString(), new[] { "Summary" });
+            if (Tally.Items > 1)
+            {
+                WriteVerbose(summary.ToString());
+            }
+
+            SetSummaryVariable(summary);
+        }
+
+        protected override void OnDispose(bool stopped)
+        {
+            try
+            {
+                if (_stoppedSummary != null)
+                {
+                    // The terminating error said it already.
+                    SetSummaryVariable(_stoppedSummary);
+                }
+                else if (!_finished && _window != null && (stopped || _window.Count > 0))
+                {
+                    // Ctrl+C (or a terminating error): no Write* any more, but the host and the variable still can be reached.
+                    var summary = Tally.Summary(stopped: true, unsettled: _window.CountUnwritten());
+                    Host?.UI?.WriteWarningLine(summary + (summary.Unknown > 0 ? " " + ResumeHint : string.Empty));
+                    SetSummaryVariable(summary);
+                }
+            }
+            finally
+            {
+                _service?.Dispose();
+            }
+        }
+
+        protected override void OnWaiting() => ReportProgress();
+
+        /// <summary>How to settle a run that was stopped or could not reach Graph: what running it again does.</summary>
+        protected virtual string ResumeHint => "Run the command again to finish.";
 
         /// <summary>Handles the command line or the pipeline item that was just bound (<see cref="Item"/>).</summary>
         protected abstract void ProcessItem();
+
+        private protected RunTally Tally => _tally!;
+
+        private OrderedWindow Window => _window!;
+
+        /// <summary>
+        /// Starts an item's work and lets the pipeline go on: its result (or error) is written in input order when its
+        /// turn comes. The error's label (the row, user, position) is taken now, while the item is the current one.
+        /// </summary>
+        private protected void Submit<T>(Func<CancellationToken, Task<T>> start, Func<T, RunOutcome> outcome, Action<T> onResult, object? target, string? positionId, string? jobTitle)
+        {
+            Task<T> task;
+            try
+            {
+                task = start(StopToken);
+            }
+            catch (Exception exception)
+            {
+                task = FromException<T>(exception);
+            }
+
+            var label = ItemLabel(positionId, jobTitle);
+            var row = Item?.Number;
+            Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, label, row)));
+            Window.MakeRoom(Wait, () => _service?.Flush());
+        }
+
+        /// <summary>An item that failed before anything was sent: its error takes its place in the output order.</summary>
+        protected void Fail(Exception exception, object? target, string? positionId, string? jobTitle) =>
+            Submit<bool>(_ => FromException<bool>(exception), _ => RunOutcome.Read, _ => { }, target, positionId, jobTitle);
+
+        /// <summary>
+        /// Whether ShouldProcess will show or ask before it answers (-WhatIf, -Confirm, or $WhatIfPreference and
+        /// $ConfirmPreference set so), rather than simply say yes.
+        /// </summary>
+        protected bool WouldAskFirst()
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (bound.TryGetValue("WhatIf", out var whatIf))
+            {
+                if (LanguagePrimitives.IsTrue(whatIf))
+                {
+                    return true;
+                }
+            }
+            else if (LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+            {
+                return true;
+            }
+
+            if (bound.TryGetValue("Confirm", out var confirm))
+            {
+                return LanguagePrimitives.IsTrue(confirm);
+            }
+
+            var impact = GetType().GetCustomAttributes(typeof(CmdletAttribute), false).OfType<CmdletAttribute>().FirstOrDefault()?.ConfirmImpact ?? ConfirmImpact.Medium;
+            return LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var preference)
+                && preference != ConfirmImpact.None && impact >= preference;
+        }
+
+        /// <summary>An item declined at -WhatIf or -Confirm: counted as not sent.</summary>
+        protected void Declined() => Tally.NotSent++;
+
+        private static Task<T> FromException<T>(Exception exception)
+        {
+            var failed = new TaskCompletionSource<T>();
+            failed.SetException(exception);
+            return failed.Task;
+        }
+
+        private void OnItemError(Exception exception, object? target, string label, int? row)
+        {
+            if (exception is PipelineStoppedException || (exception is OperationCanceledException && IsStopping))
+            {
+                throw new PipelineStoppedException();
+            }
+
+            if (exception is NotConnectedException)
+            {
+                ThrowTerminatingError(ErrorRecords.From(exception, target));
+            }
+
+            Tally.Failed++;
+            if (exception is EndpointUnreachableException unreachable)
+            {
+                // Graph cannot be reached at all: every remaining row would fail the same way, at length.
+                CancelWork();
+                var where = row.HasValue ? "at row " + row.Value : "at this item";
+                _stoppedSummary = Tally.Summary(stopped: true, unsettled: Window.CountUnwritten());
+                var record = ErrorRecords.From(new EndpointUnreachableException(
+                    unreachable.Message.TrimEnd('.') + ". Stopped " + where + " (" + label + "): " + _stoppedSummary.ToString().TrimEnd('.') + ". " + ResumeHint,
+                    unreachable), target);
+                ThrowTerminatingError(record);
+            }
+
+            WriteError(ErrorRecords.ForItem(exception, target, label));
+        }
+
+        private void ReportProgress()
+        {
+            if (_tally == null || _tally.Elapsed < _nextProgress)
+            {
+                return;
+            }
+
+            _nextProgress = _tally.Elapsed + ProgressEvery;
+            _progressShown = true;
+            var progress = new ProgressRecord(ProgressActivityId, MyInvocation.MyCommand.Name, _tally.Status(_inputComplete));
+            if (_inputComplete && _tally.Items > 0)
+            {
+                progress.PercentComplete = Math.Min(100, _tally.Done * 100 / _tally.Items);
+            }
+
+            WriteProgress(progress);
+        }
+
+        private void SetSummaryVariable(PositionRunSummary summary)
+        {
+            if (!string.IsNullOrEmpty(SummaryVariable))
+            {
+                SessionState.PSVariable.Set(SummaryVariable, summary);
+            }
+        }
 
         /// <summary>How many pipeline rows arrived so far.</summary>
         protected int RowCount => _rowCount;
@@ -220,16 +449,6 @@ namespace ProfilePositions.Commands
         /// <summary>The target of an error about this item: the piped object itself, else what the command line gave.</summary>
         protected object? ItemTarget(object? commandLineTarget) => Item != null ? Item.Target : commandLineTarget;
 
-        /// <summary>Reports one failed item and lets the command carry on with the next one.</summary>
-        protected void WriteItemError(Exception exception, object? target, string? positionId = null, string? jobTitle = null)
-        {
-            if (exception is NotConnectedException)
-            {
-                ThrowTerminatingError(ErrorRecords.From(exception, target));
-            }
-
-            WriteError(ErrorRecords.ForItem(exception, target, ItemLabel(positionId, jobTitle)));
-        }
 
         /// <summary>"Row 3 (user 'x', position 'y', job title 'z')" for a piped item; "For user 'x'" for the command line.</summary>
         protected string ItemLabel(string? positionId, string? jobTitle)

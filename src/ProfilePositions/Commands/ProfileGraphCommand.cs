@@ -25,11 +25,32 @@ namespace ProfilePositions.Commands
 
         public void Dispose()
         {
-            _lease?.Dispose();
-            _lease = null;
-            _stopping.Dispose();
-            GC.SuppressFinalize(this);
+            try
+            {
+                OnDispose(_stopping.IsCancellationRequested);
+            }
+            finally
+            {
+                _lease?.Dispose();
+                _lease = null;
+                _stopping.Dispose();
+                GC.SuppressFinalize(this);
+            }
         }
+
+        /// <summary>
+        /// Called as the pipeline unwinds, also after Ctrl+C (stopped), on the pipeline thread; no Write* is allowed any
+        /// more, but the host and the session state are.
+        /// </summary>
+        protected virtual void OnDispose(bool stopped)
+        {
+        }
+
+        /// <summary>Stops the command's work at once, as Ctrl+C would (before a terminating error).</summary>
+        protected void CancelWork() => _stopping.Cancel();
+
+        /// <summary>True after Ctrl+C or a stop from downstream.</summary>
+        protected bool IsStopping => _stopping.IsCancellationRequested;
 
         /// <summary>The runspace this command runs in: a connection belongs to the runspace that made it.</summary>
         protected static Runspace? CurrentRunspace => Runspace.DefaultRunspace;
@@ -108,11 +129,20 @@ namespace ProfilePositions.Commands
             var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, EngineSink.Signal };
             while (!task.IsCompleted)
             {
-                WaitHandle.WaitAny(handles);
+                WaitHandle.WaitAny(handles, WaitTick);
                 WriteEngineEvents();
+                OnWaiting();
             }
 
             WriteEngineEvents();
+        }
+
+        /// <summary>How often a long wait gives <see cref="OnWaiting"/> a turn (progress).</summary>
+        private static readonly TimeSpan WaitTick = TimeSpan.FromMilliseconds(250);
+
+        /// <summary>Called on the pipeline thread while a wait goes on (for progress).</summary>
+        protected virtual void OnWaiting()
+        {
         }
 
         /// <summary>Writes whatever the engine reported so far; on the pipeline thread only.</summary>

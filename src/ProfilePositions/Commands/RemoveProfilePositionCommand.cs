@@ -1,4 +1,6 @@
 using System;
+using System.Threading.Tasks;
+using ProfilePositions.Engine.Runtime;
 using System.Management.Automation;
 
 namespace ProfilePositions.Commands
@@ -29,6 +31,8 @@ namespace ProfilePositions.Commands
             }
         }
 
+        protected override string ResumeHint => "Run the same command again: positions removed already are then reported as not found (PositionNotFound), the rest are removed.";
+
         protected override void ProcessItem()
         {
             var service = GetService();
@@ -43,18 +47,32 @@ namespace ProfilePositions.Commands
                 var action = "Remove work position '" + positionId + "' of '" + OutputUserId(userId) + "'";
                 if (!ShouldProcess(action + ": " + request, action + "?" + Environment.NewLine + request, "Confirm"))
                 {
+                    Declined();
                     return;
                 }
 
-                RunEngine(cancellationToken => service.DeleteAsync(userId, positionId, cancellationToken));
-                if (PassThru)
-                {
-                    WriteObject(true);
-                }
+                var checkedId = positionId;
+                Submit(
+                    async cancellationToken =>
+                    {
+                        await service.DeleteAsync(userId, checkedId, cancellationToken).ConfigureAwait(false);
+                        return true;
+                    },
+                    _ => RunOutcome.Removed,
+                    _ =>
+                    {
+                        if (PassThru)
+                        {
+                            WriteObject(true);
+                        }
+                    },
+                    target,
+                    positionId,
+                    Item?.Text("JobTitle"));
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                WriteItemError(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), Item?.Text("JobTitle"));
+                Fail(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), Item?.Text("JobTitle"));
             }
         }
     }

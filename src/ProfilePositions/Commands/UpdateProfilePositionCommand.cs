@@ -4,6 +4,7 @@ using System.Management.Automation;
 using ProfilePositions.Binding;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Positions;
+using ProfilePositions.Engine.Runtime;
 
 namespace ProfilePositions.Commands
 {
@@ -198,6 +199,8 @@ namespace ProfilePositions.Commands
             }
         }
 
+        protected override string ResumeHint => "Run the same command again: an update sent twice leaves the position as one would.";
+
         protected override void ProcessItem()
         {
             var service = GetService();
@@ -222,15 +225,23 @@ namespace ProfilePositions.Commands
                 var preview = service.Describe("PATCH", userId, positionId, body);
                 if (!ShouldSend("Update work position '" + positionId + "' of '" + OutputUserId(userId) + "'", preview))
                 {
+                    Declined();
                     return;
                 }
 
-                var updated = RunEngine(cancellationToken => service.UpdateAsync(userId, positionId, body, cancellationToken));
-                WriteObject(WithUserId(updated, userId));
+                var checkedId = positionId;
+                var checkedBody = body;
+                Submit(
+                    cancellationToken => service.UpdateAsync(userId, checkedId, checkedBody, cancellationToken),
+                    _ => RunOutcome.Updated,
+                    updated => WriteObject(WithUserId(updated, userId)),
+                    target,
+                    positionId,
+                    ItemJobTitle(body));
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                WriteItemError(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), ItemJobTitle(body));
+                Fail(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), ItemJobTitle(body));
             }
         }
 

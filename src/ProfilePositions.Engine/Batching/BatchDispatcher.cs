@@ -1,0 +1,413 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Graph;
+using Microsoft.Kiota.Abstractions;
+using ProfilePositions.Engine.Http;
+using ProfilePositions.Engine.Positions;
+
+namespace ProfilePositions.Engine.Batching
+{
+    /// <summary>
+    /// Sends the attempts of one command's operations in JSON $batch envelopes (up to -BatchSize items, built with
+    /// Microsoft.Graph.Core's BatchRequestContent from each operation's own RequestInformation and read with its
+    /// BatchResponseContent), with up to -ThrottleLimit envelopes in flight. An envelope of one item goes out as the plain
+    /// request it is. Every item gets its own answer, whatever happened to the envelope: a 429 envelope throttles each of
+    /// its items, a failed envelope leaves each item's outcome unknown, a lost connection is each item's. So the retry
+    /// policy above decides per item, and retried items come back here to be grouped into new envelopes.
+    /// Throttling is met as a whole: after any 429, nothing more is sent until its Retry-After has passed (Graph counts
+    /// early requests against the caller), and the number of envelopes in flight halves, then grows back by one after
+    /// eight envelopes without one, so that nobody has to tune -ThrottleLimit to avoid a throttling storm.
+    /// </summary>
+    internal sealed class BatchDispatcher : IRequestSender, IDisposable
+    {
+        private const int RecoverAfter = 8;
+
+        private readonly GraphTransport _transport;
+        private readonly IRequestAdapter _stepAdapter;
+        private readonly string _batchUrl;
+        private readonly RetryPolicy _policy;
+        private readonly BulkCounters _counters;
+        private readonly int _batchSize;
+        private readonly int _throttleLimit;
+        private readonly TimeSpan _linger;
+        private readonly object _gate = new object();
+        private readonly LinkedList<Pending> _queue = new LinkedList<Pending>();
+        private readonly SemaphoreSlim _wake = new SemaphoreSlim(0);
+        private readonly CancellationTokenSource _stopping = new CancellationTokenSource();
+        private readonly TimeProvider _time;
+        private readonly DateTimeOffset _started;
+        private Task? _loop;
+        private int _inFlight;
+        private int _limit;
+        private int _cleanEnvelopes;
+        private TimeSpan _pausedUntil;
+        private bool _flushing;
+
+        /// <param name="stepAdapter">Builds the steps: an adapter that adds no Authorization header, so no token is ever
+        /// written into an envelope's body (the envelope itself is authenticated).</param>
+        public BatchDispatcher(GraphTransport transport, IRequestAdapter stepAdapter, Uri graphRoot, RetryPolicy policy, BulkCounters counters, int batchSize, int throttleLimit, TimeSpan linger)
+        {
+            _transport = transport;
+            _stepAdapter = stepAdapter;
+            _batchUrl = GraphPaths.Root(graphRoot) + "/" + GraphPaths.ApiVersion + "/$batch";
+            _policy = policy;
+            _counters = counters;
+            _batchSize = Math.Max(1, Math.Min(20, batchSize));
+            _throttleLimit = Math.Max(1, throttleLimit);
+            _limit = _throttleLimit;
+            _linger = linger;
+            _time = policy.Time;
+            _started = _time.GetUtcNow();
+            _counters.Limit(_limit);
+        }
+
+        public Task<RawResponse> SendAsync(PositionRequest request, int attempt, EngineEvents events, CancellationToken cancellationToken)
+        {
+            var pending = new Pending(request, attempt, events, Now);
+            if (cancellationToken.CanBeCanceled)
+            {
+                var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled());
+                pending.Completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            lock (_gate)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    throw new ObjectDisposedException(nameof(BatchDispatcher));
+                }
+
+                _queue.AddLast(pending);
+                _loop ??= Task.Run(LoopAsync);
+            }
+
+            _wake.Release();
+            return pending.Completion.Task;
+        }
+
+        /// <summary>
+        /// Sends what is queued now, without waiting for a full envelope: the command has no more input, or it waits for
+        /// an answer before it can read more.
+        /// </summary>
+        public void Flush()
+        {
+            lock (_gate)
+            {
+                _flushing = true;
+            }
+
+            _wake.Release();
+        }
+
+        /// <summary>New input arrives again: fill envelopes before sending them.</summary>
+        public void EndFlush()
+        {
+            lock (_gate)
+            {
+                _flushing = false;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _stopping.Cancel();
+                foreach (var pending in _queue)
+                {
+                    pending.Completion.TrySetCanceled();
+                }
+
+                _queue.Clear();
+            }
+
+            _wake.Release();
+        }
+
+        /// <summary>Time since the session began, on the policy's clock (tests move it without sleeping).</summary>
+        private TimeSpan Now => _time.GetUtcNow() - _started;
+
+        private async Task LoopAsync()
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                List<Pending>? group = null;
+                var wait = Timeout.InfiniteTimeSpan;
+                lock (_gate)
+                {
+                    while (_queue.First != null && _queue.First.Value.Completion.Task.IsCompleted)
+                    {
+                        _queue.RemoveFirst();
+                    }
+
+                    var now = Now;
+                    if (_queue.Count == 0)
+                    {
+                        wait = Timeout.InfiniteTimeSpan;
+                    }
+                    else if (now < _pausedUntil)
+                    {
+                        wait = _pausedUntil - now;
+                    }
+                    else if (_inFlight >= _limit)
+                    {
+                        wait = Timeout.InfiniteTimeSpan;
+                    }
+                    else if (_queue.Count < _batchSize && !_flushing && now - _queue.First!.Value.Queued < _linger)
+                    {
+                        // A few more moments fill the envelope, while there is still input coming.
+                        wait = _linger - (now - _queue.First.Value.Queued);
+                    }
+                    else
+                    {
+                        group = new List<Pending>(Math.Min(_batchSize, _queue.Count));
+                        while (group.Count < _batchSize && _queue.First != null)
+                        {
+                            var next = _queue.First.Value;
+                            _queue.RemoveFirst();
+                            if (!next.Completion.Task.IsCompleted)
+                            {
+                                group.Add(next);
+                            }
+                        }
+
+                        _inFlight++;
+                    }
+                }
+
+                if (group != null)
+                {
+                    _ = SendGroupAsync(group);
+                    continue;
+                }
+
+                try
+                {
+                    await _wake.WaitAsync(wait, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        private async Task SendGroupAsync(List<Pending> group)
+        {
+            var throttled = TimeSpan.Zero;
+            var wasThrottled = false;
+            try
+            {
+                if (group.Count == 0)
+                {
+                    return;
+                }
+
+                if (group.Count == 1)
+                {
+                    var single = group[0];
+                    _counters.Sent(envelope: false);
+                    var response = await _transport.SendAsync(single.Request, single.Attempt, single.Events, _stopping.Token).ConfigureAwait(false);
+                    Note(response, ref wasThrottled, ref throttled);
+                    single.Completion.TrySetResult(response);
+                    return;
+                }
+
+                var answers = await SendEnvelopeAsync(group).ConfigureAwait(false);
+                foreach (var pending in group)
+                {
+                    if (answers.TryGetValue(pending.Id, out var answer))
+                    {
+                        Note(answer, ref wasThrottled, ref throttled);
+                        pending.Completion.TrySetResult(answer);
+                    }
+                    else
+                    {
+                        pending.Completion.TrySetException(new TransportFailure(TransportFailureKind.ConnectionLost, "The $batch answer has no item for " + pending.Request + ", so its outcome is unknown.", null));
+                    }
+                }
+            }
+            catch (TransportFailure failure)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(new TransportFailure(failure.Kind, failure.Message, failure));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetCanceled();
+                }
+            }
+            catch (Exception exception)
+            {
+                foreach (var pending in group)
+                {
+                    pending.Completion.TrySetException(exception);
+                }
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _inFlight--;
+                    if (wasThrottled)
+                    {
+                        // Nothing goes out before Graph's wait is over, and fewer envelopes go out at once.
+                        var until = Now + (RetryPolicy.WaitFor(throttled) ?? TimeSpan.Zero);
+                        if (until > _pausedUntil)
+                        {
+                            _pausedUntil = until;
+                        }
+
+                        _limit = Math.Max(1, _limit / 2);
+                        _cleanEnvelopes = 0;
+                    }
+                    else if (++_cleanEnvelopes >= RecoverAfter && _limit < _throttleLimit)
+                    {
+                        _limit++;
+                        _cleanEnvelopes = 0;
+                    }
+
+                    _counters.Limit(_limit);
+                }
+
+                _wake.Release();
+            }
+        }
+
+        private void Note(RawResponse response, ref bool wasThrottled, ref TimeSpan longest)
+        {
+            if (response.Status != 429)
+            {
+                return;
+            }
+
+            _counters.Throttle();
+            wasThrottled = true;
+            var wait = _policy.RetryAfter(response.Header("Retry-After")) ?? TimeSpan.FromSeconds(1);
+            if (wait > longest)
+            {
+                longest = wait;
+            }
+        }
+
+        /// <summary>One envelope: every item's answer by its id, or a TransportFailure for all of them.</summary>
+        private async Task<Dictionary<string, RawResponse>> SendEnvelopeAsync(List<Pending> group)
+        {
+            // BatchRequestContent is marked obsolete in favour of BatchRequestContentCollection, whose PostAsync sends
+            // envelopes one after another and holds every step until the end; this command runs its own envelopes side
+            // by side and lets each go, so it builds them one at a time with the type the collection itself uses.
+#pragma warning disable CS0618
+            var content = new BatchRequestContent(_stepAdapter, Array.Empty<BatchRequestStep>());
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Id = (i + 1).ToString(CultureInfo.InvariantCulture);
+                await content.AddBatchRequestStepAsync(group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events), group[i].Id).ConfigureAwait(false);
+            }
+#pragma warning restore CS0618
+
+            var events = group[0].Events;
+            var envelope = new RequestInformation { HttpMethod = Method.POST, URI = new Uri(_batchUrl) };
+            envelope.Headers.Add("Accept", "application/json");
+            envelope.Headers.Add("client-request-id", Guid.NewGuid().ToString());
+            envelope.SetStreamContent(await content.ReadAsStreamAsync().ConfigureAwait(false), "application/json");
+            envelope.AddRequestOptions(new IRequestOption[] { new EngineEventsOption(events) });
+
+            _counters.Sent(envelope: true);
+            var watch = Stopwatch.StartNew();
+            var what = "POST " + _batchUrl + " (" + group.Count + " items)";
+            var answer = await _transport.SendAsync(envelope, what, _stopping.Token).ConfigureAwait(false);
+            var answers = new Dictionary<string, RawResponse>(StringComparer.OrdinalIgnoreCase);
+            if (answer.Status != 200)
+            {
+                // The envelope itself failed: its items were not run (429, 400, 401) or may have been (5xx); each item
+                // carries the envelope's answer, so the policy treats each as it would that answer.
+                foreach (var pending in group)
+                {
+                    answers[pending.Id] = answer;
+                }
+
+                events.Verbose(what + ": the envelope got " + answer.Status.ToString(CultureInfo.InvariantCulture) + " after " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms; every item takes that answer.");
+                return answers;
+            }
+
+            try
+            {
+                using var message = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer.Body, Encoding.UTF8, "application/json") };
+                var responses = await new BatchResponseContent(message, null).GetResponsesAsync().ConfigureAwait(false);
+                foreach (var pair in responses)
+                {
+                    using var item = pair.Value;
+                    answers[pair.Key] = await ReadItemAsync(item).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is JsonException || ex is FormatException || ex is InvalidOperationException || ex is KeyNotFoundException)
+            {
+                throw new TransportFailure(TransportFailureKind.CutOff, "The answer to " + what + " could not be read (" + ex.Message + "), so the outcome of its items is unknown.", ex);
+            }
+
+            events.Verbose(what + ": " + Describe(answers.Values) + " in " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms.");
+            return answers;
+        }
+
+        private static async Task<RawResponse> ReadItemAsync(HttpResponseMessage item)
+        {
+            var headers = RawResponse.NewHeaders();
+            foreach (var header in item.Headers)
+            {
+                headers[header.Key] = string.Join(",", header.Value);
+            }
+
+            var body = string.Empty;
+            if (item.Content != null)
+            {
+                foreach (var header in item.Content.Headers)
+                {
+                    headers[header.Key] = string.Join(",", header.Value);
+                }
+
+                body = await item.Content.ReadAsStringAsync().ConfigureAwait(false);
+            }
+
+            return new RawResponse((int)item.StatusCode, headers, body);
+        }
+
+        private static string Describe(IEnumerable<RawResponse> answers) =>
+            string.Join(", ", answers.GroupBy(answer => answer.Status).OrderBy(group => group.Key).Select(group => group.Count().ToString(CultureInfo.InvariantCulture) + " x " + group.Key.ToString(CultureInfo.InvariantCulture)));
+
+        private sealed class Pending
+        {
+            public Pending(PositionRequest request, int attempt, EngineEvents events, TimeSpan queued)
+            {
+                Request = request;
+                Attempt = attempt;
+                Events = events;
+                Queued = queued;
+            }
+
+            public PositionRequest Request { get; }
+
+            public int Attempt { get; }
+
+            public EngineEvents Events { get; }
+
+            public TimeSpan Queued { get; }
+
+            public string Id { get; set; } = string.Empty;
+
+            public TaskCompletionSource<RawResponse> Completion { get; } = new TaskCompletionSource<RawResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+}
