@@ -53,7 +53,19 @@ namespace ProfilePositions.Engine
         /// <summary>Set while events wait to be taken.</summary>
         public WaitHandle Signal => _signal.WaitHandle;
 
-        public void Verbose(string text) => Add(EngineEventKind.Verbose, text);
+        /// <summary>
+        /// Whether anyone shows verbose lines (the command's -Verbose and $VerbosePreference): when not, they are dropped,
+        /// and callers on hot paths do not build them.
+        /// </summary>
+        public bool WantsVerbose { get; set; } = true;
+
+        public void Verbose(string text)
+        {
+            if (WantsVerbose)
+            {
+                Add(EngineEventKind.Verbose, text);
+            }
+        }
 
         public void Warning(string text) => Add(EngineEventKind.Warning, text);
 

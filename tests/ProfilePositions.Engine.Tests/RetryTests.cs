@@ -117,7 +117,8 @@ public sealed class RetryTests : IDisposable
     [InlineData(401)]
     [InlineData(403)]
     [InlineData(404)]
-    [InlineData(500)]
+    [InlineData(501)]
+    [InlineData(507)]
     public async Task OtherFailuresAreNotRetried(int status)
     {
         var handler = new ScriptedHandler().Then(status, """{"error":{"code":"x","message":"y"}}""");
@@ -127,5 +128,20 @@ public sealed class RetryTests : IDisposable
 
         Assert.Single(handler.Seen);
         Assert.Equal(status, error.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    public async Task AServerErrorWhoseOutcomeIsUnknownIsReadAgain(int status)
+    {
+        var handler = new ScriptedHandler().Then(status, """{"error":{"code":"x","message":"y"}}""").Then(200, """{"id":"p1"}""");
+        var service = await ConnectAsync(handler);
+
+        var position = await service.GetAsync(null, "p1", null, CancellationToken.None);
+
+        Assert.Equal("p1", position.Id);
+        Assert.Equal(2, handler.Seen.Count);
+        Assert.Equal(TimeSpan.FromSeconds(3), Assert.Single(_waits));
     }
 }

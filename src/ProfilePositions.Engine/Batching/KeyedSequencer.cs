@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace ProfilePositions.Engine.Batching
@@ -36,6 +37,8 @@ namespace ProfilePositions.Engine.Batching
                         }
                     }
                 },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
                 TaskScheduler.Default);
             return task;
         }

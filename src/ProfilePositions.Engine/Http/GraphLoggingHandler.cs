@@ -28,6 +28,11 @@ namespace ProfilePositions.Engine.Http
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var events = request.GetRequestOption<EngineEventsOption>()?.Events ?? EngineEvents.None;
+            if (!events.WantsVerbose)
+            {
+                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+
             var url = request.RequestUri?.AbsoluteUri ?? string.Empty;
             var attempt = request.Headers.TryGetValues(RetryAttemptHeader, out var attempts) ? " (retry " + attempts.FirstOrDefault() + ")" : string.Empty;
             events.Verbose(_redactor.Redact("HTTP " + request.Method.Method + " " + url + attempt));

@@ -12,8 +12,8 @@ namespace ProfilePositions.Engine.Http
         /// <summary>Done: a result, or a failure that sending again would not change.</summary>
         Done,
 
-        /// <summary>Send again after the wait: throttled (429), unavailable (503/504), not sent, or a read or a change
-        /// that is safe to repeat.</summary>
+        /// <summary>Send again after the wait: throttled (429), a 5xx whose outcome is unknown (500, 502, 503, 504...),
+        /// not sent, or a read or a change that is safe to repeat.</summary>
         Retry,
 
         /// <summary>A create whose outcome is unknown: after the wait, read first, and send again only if it is not there.</summary>

@@ -104,8 +104,9 @@ namespace ProfilePositions.Engine.Positions
             }
 
             var items = new List<WorkPosition>();
+            var first = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query));
             var page = await ListAsync(userId, query, cancellationToken).ConfigureAwait(false);
-            var followed = new HashSet<string>(StringComparer.Ordinal);
+            var followed = new HashSet<string>(StringComparer.Ordinal) { first };
             while (true)
             {
                 foreach (var position in page.Items)

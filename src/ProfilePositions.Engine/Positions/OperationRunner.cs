@@ -8,8 +8,8 @@ namespace ProfilePositions.Engine.Positions
 {
     /// <summary>
     /// Runs a read, an update or a delete to its end through the retry policy, the same for a plain request and a $batch
-    /// item: 429 and 503/504 are sent again after Graph's wait; a request that was not sent, or whose outcome is unknown
-    /// (a connection lost, a timeout), is sent again too, since reading, patching and deleting twice changes nothing
+    /// item: 429 and 5xx answers (but 501, 505 and 507) are sent again after Graph's wait; a request that was not sent, or
+    /// whose outcome is unknown (a connection lost, a timeout), is sent again too, since reading, patching and deleting twice changes nothing
     /// more; a delete that finds its position gone after an earlier attempt whose outcome was unknown has succeeded.
     /// Creates have their own loop (<see cref="CreateReconciler"/>), because sending a create twice makes two.
     /// </summary>
@@ -79,7 +79,9 @@ namespace ProfilePositions.Engine.Positions
             {
                 var response = await _sender.SendAsync(request, attempt, events, cancellationToken).ConfigureAwait(false);
                 var status = response.Status;
-                var retry = status == 429 || status == 503 || status == 504;
+                // Throttled, unavailable, or an outcome that is unknown (500, 502...): reading, patching and deleting
+                // again is safe.
+                var retry = status == 429 || IsUnknownOutcome(status);
                 return new AttemptResult(retry ? RetryVerdict.Retry : RetryVerdict.Done, response, null, retry ? _policy.RetryAfter(response.Header("Retry-After")) : null);
             }
             catch (TransportFailure failure)
@@ -88,8 +90,11 @@ namespace ProfilePositions.Engine.Positions
             }
         }
 
-        /// <summary>A server error that may follow a commit: 5xx but 501 Not Implemented and 505 HTTP Version Not Supported.</summary>
-        internal static bool IsUnknownOutcome(int status) => status >= 500 && status <= 599 && status != 501 && status != 505;
+        /// <summary>
+        /// A server error that may follow a commit: 5xx but 501 Not Implemented, 505 HTTP Version Not Supported and 507
+        /// Insufficient Storage, which say the request was not carried out and will not be by sending it again.
+        /// </summary>
+        internal static bool IsUnknownOutcome(int status) => status >= 500 && status <= 599 && status != 501 && status != 505 && status != 507;
 
         internal static string Describe(AttemptResult attempt) =>
             attempt.Response != null ? attempt.Response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) + (attempt.RetryAfter.HasValue ? ", Retry-After " + GraphTransport.Seconds(attempt.RetryAfter.Value) + " s" : string.Empty)

@@ -22,7 +22,7 @@ namespace ProfilePositions.Engine.Runtime
         /// <summary>Counts and writes the output, or writes the error; only once the task has ended.</summary>
         void Write(RunTally tally);
 
-        /// <summary>After a stop, when nothing can be written: counts what the item did if it is known.</summary>
+        /// <summary>After a stop, when nothing can be written: counts what the item did if it is known (done or failed).</summary>
         bool CountIfSettled(RunTally tally);
     }
 
@@ -45,6 +45,13 @@ namespace ProfilePositions.Engine.Runtime
 
         public bool CountIfSettled(RunTally tally)
         {
+            if (_task.IsFaulted && !(_task.Exception!.GetBaseException() is OperationCanceledException))
+            {
+                // It failed on its own account before the stop; its error cannot be written any more.
+                tally.Failed++;
+                return true;
+            }
+
             if (_task.Status != TaskStatus.RanToCompletion)
             {
                 return false;
