@@ -34,7 +34,7 @@ namespace ProfilePositions
         /// <summary>Items never sent: declined at -WhatIf or -Confirm, or left when the run stopped.</summary>
         public int NotSent { get; set; }
 
-        /// <summary>Items sent whose outcome nobody heard because the run was stopped; run again to settle them.</summary>
+        /// <summary>Items sent, or about to be, whose outcome nobody heard because the run was stopped; run again to settle them.</summary>
         public int Unknown { get; set; }
 
         /// <summary>HTTP requests sent: plain requests and $batch envelopes.</summary>
@@ -74,7 +74,7 @@ namespace ProfilePositions
             Add(Skipped, "skipped (already existed)");
             Add(Failed, "failed");
             Add(NotSent, "not sent");
-            Add(Unknown, "sent but not settled (outcome unknown)");
+            Add(Unknown, "not settled (outcome unknown)");
             return parts.Count == 0 ? "nothing done" : string.Join(", ", parts);
         }
 

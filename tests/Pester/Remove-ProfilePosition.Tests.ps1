@@ -23,23 +23,6 @@ BeforeAll {
         Clear-SandboxJournal -Sandbox $script:sandbox
         $seeded
     }
-
-    function Invoke-ConsoleSession([string[]] $Lines) {
-        # Runs lines in a fresh pwsh that reads its commands, and any prompt's answer, from standard input,
-        # the way a person types them. Returns everything the console printed.
-        $env:PP_TEST_MODULE = (Get-Module ProfilePositions).Path -replace '\.dll$', '.psd1'
-        $env:PP_TEST_TOKEN = Get-TestToken -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName
-        $env:PP_TEST_ENDPOINT = $script:sandbox.BaseUri
-        try {
-            $setup = 'Import-Module $env:PP_TEST_MODULE; $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $env:PP_TEST_TOKEN -AsPlainText -Force) -GraphEndpoint $env:PP_TEST_ENDPOINT'
-            $pwsh = (Get-Process -Id $PID).Path
-            $arguments = if ($pwsh -like '*dotnet*') { @('pwsh', '-NoProfile', '-Command', '-') } else { @('-NoProfile', '-Command', '-') }
-            (@($setup) + $Lines + 'exit') -join "`n" | & $pwsh @arguments 2>&1 | Out-String
-        }
-        finally {
-            Remove-Item Env:PP_TEST_TOKEN, Env:PP_TEST_MODULE, Env:PP_TEST_ENDPOINT -ErrorAction SilentlyContinue
-        }
-    }
 }
 
 AfterAll {
@@ -119,7 +102,7 @@ Describe 'Remove-ProfilePosition -WhatIf and -Confirm' {
     It '-Confirm asks first; answering N deletes nothing' {
         $target = New-Target -OwnerId $script:signedIn.id
 
-        $console = Invoke-ConsoleSession -Lines "Remove-ProfilePosition -Id '$($target.id)' -Confirm", 'N'
+        $console = Invoke-ConsoleSession -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Lines "Remove-ProfilePosition -Id '$($target.id)' -Confirm", 'N'
 
         $console | Should -Match ([regex]::Escape($target.id))
         $console | Should -Match 'DELETE'
@@ -130,7 +113,7 @@ Describe 'Remove-ProfilePosition -WhatIf and -Confirm' {
     It '-Confirm asks first; answering Y deletes' {
         $target = New-Target -OwnerId $script:signedIn.id
 
-        $null = Invoke-ConsoleSession -Lines "Remove-ProfilePosition -Id '$($target.id)' -Confirm", 'Y'
+        $null = Invoke-ConsoleSession -Sandbox $script:sandbox -User $script:signedIn.userPrincipalName -Lines "Remove-ProfilePosition -Id '$($target.id)' -Confirm", 'Y'
 
         (Get-GraphRequest -Sandbox $script:sandbox | Where-Object method -EQ 'DELETE').Count | Should -Be 1
         (Get-StoredPosition -Sandbox $script:sandbox -OwnerId $script:signedIn.id).id | Should -Not -Contain $target.id

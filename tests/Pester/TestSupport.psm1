@@ -376,7 +376,33 @@ function Get-StoredPosition {
     }
 }
 
-Export-ModuleMember -Function Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
+function Invoke-ConsoleSession {
+    <#
+    Runs lines in a fresh pwsh that imports the tested module, connects to the sandbox as -User and then reads its
+    commands, and any prompt's answer, from standard input, the way a person types them. Returns everything the
+    console printed.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $User,
+        [Parameter(Mandatory)] [string[]] $Lines
+    )
+    $env:PP_TEST_MODULE = (Get-Module ProfilePositions).Path -replace '\.dll$', '.psd1'
+    $env:PP_TEST_TOKEN = Get-TestToken -Sandbox $Sandbox -User $User
+    $env:PP_TEST_ENDPOINT = $Sandbox.BaseUri
+    try {
+        $setup = 'Import-Module $env:PP_TEST_MODULE; $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $env:PP_TEST_TOKEN -AsPlainText -Force) -GraphEndpoint $env:PP_TEST_ENDPOINT'
+        $pwsh = (Get-Process -Id $PID).Path
+        $arguments = if ($pwsh -like '*dotnet*') { @('pwsh', '-NoProfile', '-Command', '-') } else { @('-NoProfile', '-Command', '-') }
+        (@($setup) + $Lines + 'exit') -join "`n" | & $pwsh @arguments 2>&1 | Out-String
+    }
+    finally {
+        Remove-Item Env:PP_TEST_TOKEN, Env:PP_TEST_MODULE, Env:PP_TEST_ENDPOINT -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Invoke-ConsoleSession, Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
     Get-TestToken, Connect-TestSandbox, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
     Add-SandboxFault, Clear-SandboxFault, Get-GraphRequest, Get-RequestJson, Get-RequestQuery, ConvertTo-CanonicalJson, Test-UserPath,
     Get-UserFormCase, Find-SandboxUser, Get-UserForm, Test-RequestUser, New-SeedPosition, Get-StoredPosition

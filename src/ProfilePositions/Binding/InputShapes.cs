@@ -43,6 +43,35 @@ namespace ProfilePositions.Binding
         public static bool IsOutputOnly(string name) =>
             OutputOnlyNames.Contains(name) || name.StartsWith("@odata.", StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// The members of a PSCustomObject (its properties) or a dictionary (its entries), in order; null for other
+        /// objects. Read once per item: enumerating a PSObject's properties walks its adapters every time.
+        /// </summary>
+        public static IReadOnlyList<KeyValuePair<string, object?>>? Members(PSObject input)
+        {
+            switch (input.BaseObject)
+            {
+                case PSCustomObject _:
+                    var properties = new List<KeyValuePair<string, object?>>();
+                    foreach (var property in input.Properties)
+                    {
+                        properties.Add(new KeyValuePair<string, object?>(property.Name, property.Value));
+                    }
+
+                    return properties;
+                case IDictionary dictionary:
+                    var entries = new List<KeyValuePair<string, object?>>(dictionary.Count);
+                    foreach (DictionaryEntry entry in dictionary)
+                    {
+                        entries.Add(new KeyValuePair<string, object?>(Convert.ToString(entry.Key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, entry.Value));
+                    }
+
+                    return entries;
+                default:
+                    return null;
+            }
+        }
+
         /// <summary>The member names of a PSCustomObject or the keys of a dictionary; null for other objects.</summary>
         public static IReadOnlyList<string>? MemberNames(PSObject input)
         {

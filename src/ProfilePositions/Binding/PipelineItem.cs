@@ -114,16 +114,16 @@ namespace ProfilePositions.Binding
                 return output;
             }
 
-            var names = InputShapes.MemberNames(input);
-            if (bodySet && (input.BaseObject is string || (names != null && InputShapes.IsBodyShaped(names))))
+            var members = InputShapes.Members(input);
+            if (bodySet && (input.BaseObject is string || (members != null && InputShapes.IsBodyShaped(members.Select(member => member.Key)))))
             {
-                return new PipelineItem(input, number, PipelineItemKind.Body) { Body = PlainValue.From(input), IsTable = names != null };
+                return new PipelineItem(input, number, PipelineItemKind.Body) { Body = PlainValue.From(input), IsTable = members != null };
             }
 
-            var row = new PipelineItem(input, number, PipelineItemKind.Row) { IsTable = names != null };
-            if (names != null)
+            var row = new PipelineItem(input, number, PipelineItemKind.Row) { IsTable = members != null };
+            if (members != null)
             {
-                row.ReadColumns(parameters);
+                row.ReadColumns(parameters, members);
             }
             else
             {
@@ -155,11 +155,13 @@ namespace ProfilePositions.Binding
             }
         }
 
-        private void ReadColumns(RowParameters parameters)
+        private void ReadColumns(RowParameters parameters, IReadOnlyList<KeyValuePair<string, object?>> members)
         {
             var count = 0;
-            foreach (var (column, value) in Columns())
+            foreach (var member in members)
             {
+                var column = member.Key;
+                var value = member.Value;
                 count++;
                 // A header with a stray space ("UserPrincipalName ") still names its column.
                 var parameter = parameters.Find(column.Trim());
@@ -217,24 +219,6 @@ namespace ProfilePositions.Binding
                         Add(parameter, property.Name, value);
                     }
                 }
-            }
-        }
-
-        private IEnumerable<(string Column, object? Value)> Columns()
-        {
-            if (Input.BaseObject is IDictionary dictionary)
-            {
-                foreach (DictionaryEntry entry in dictionary)
-                {
-                    yield return (Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty, entry.Value);
-                }
-
-                yield break;
-            }
-
-            foreach (var property in Input.Properties)
-            {
-                yield return (property.Name, property.Value);
             }
         }
 

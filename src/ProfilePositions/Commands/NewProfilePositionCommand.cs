@@ -198,7 +198,6 @@ namespace ProfilePositions.Commands
                 body = BodyForItem(BodyParameter);
                 RequireBoundColumns(body);
                 WriteBodyWarnings(body);
-                var preview = service.Describe("POST", userId, null, body);
                 if (SkipExisting.IsPresent && WouldAskFirst())
                 {
                     // -WhatIf and -Confirm show what a run would do: an item that exists already is skipped, not offered.
@@ -212,13 +211,13 @@ namespace ProfilePositions.Commands
                     }
                 }
 
-                if (!ShouldSend("Create a work position for '" + OutputUserId(userId) + "'", preview))
+                var checkedBody = body;
+                if (!ShouldSend("Create a work position for '" + OutputUserId(userId) + "'", () => service.Describe("POST", userId, null, checkedBody)))
                 {
                     Declined();
                     return;
                 }
 
-                var checkedBody = body;
                 if (SkipExisting.IsPresent)
                 {
                     Submit(

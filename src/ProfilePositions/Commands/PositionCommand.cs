@@ -101,6 +101,7 @@ namespace ProfilePositions.Commands
             CommandLine.Remove(nameof(PipelineInput));
             var connection = UseConnection(Connection);
             _account = connection.Context.Account;
+            EngineSink.WantsVerbose = VerboseWanted;
             var counters = new BulkCounters();
             _tally = new RunTally(MyInvocation.MyCommand.Name, counters);
             _window = new OrderedWindow(_tally);
@@ -123,7 +124,11 @@ namespace ProfilePositions.Commands
             {
                 _rowCount++;
                 Item = PipelineItem.Read(PipelineInput, _rowCount, RowParameters.For(GetType()), PipedBodiesAllowed);
-                WriteVerbose("Row " + Item.Number + ": " + Item.Describe() + ".");
+                if (VerboseWanted)
+                {
+                    WriteVerbose("Row " + Item.Number + ": " + Item.Describe() + ".");
+                }
+
                 WarnIgnoredColumns();
             }
 
@@ -207,9 +212,9 @@ namespace ProfilePositions.Commands
                 task = FromException<T>(exception);
             }
 
-            var label = ItemLabel(positionId, jobTitle);
-            var row = Item?.Number;
-            Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, label, row)));
+            // The label is built only if the item fails, from the item as it is now.
+            var item = Item;
+            Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, ItemLabel(item, positionId, jobTitle), item?.Number)));
             Window.MakeRoom(Wait, () => _service?.Flush());
         }
 
@@ -218,10 +223,32 @@ namespace ProfilePositions.Commands
             Submit<bool>(_ => FromException<bool>(exception), _ => RunOutcome.Read, _ => { }, target, positionId, jobTitle);
 
         /// <summary>
-        /// Whether ShouldProcess will show or ask before it answers (-WhatIf, -Confirm, or $WhatIfPreference and
-        /// $ConfirmPreference set so), rather than simply say yes.
+        /// Asks ShouldProcess with the exact request, so -WhatIf and -Confirm show the method, URL and JSON. The request's
+        /// text is built only when it will be shown: a run of 100,000 rows that asks nothing does not serialize each body
+        /// twice.
         /// </summary>
-        protected bool WouldAskFirst()
+        protected bool ShouldSend(string action, Func<RequestPreview> preview)
+        {
+            if (!WouldAskFirst())
+            {
+                // Nothing will be shown or asked: PowerShell would answer yes (after a verbose "Performing the operation"
+                // line when -Verbose is on, which it still writes).
+                return !VerboseWanted || ShouldProcess(action);
+            }
+
+            var request = preview().ToString();
+            return ShouldProcess(action + ": " + request, action + "?" + Environment.NewLine + request, "Confirm");
+        }
+
+        /// <summary>
+        /// Whether ShouldProcess will show or ask before it answers (-WhatIf, -Confirm, or $WhatIfPreference and
+        /// $ConfirmPreference set so), rather than simply say yes. The same for every item of a command.
+        /// </summary>
+        protected bool WouldAskFirst() => _wouldAsk ??= ComputeWouldAsk();
+
+        private bool? _wouldAsk;
+
+        private bool ComputeWouldAsk()
         {
             var bound = MyInvocation.BoundParameters;
             if (bound.TryGetValue("WhatIf", out var whatIf))
@@ -273,10 +300,11 @@ namespace ProfilePositions.Commands
             {
                 // Graph cannot be reached at all: every remaining row would fail the same way, at length.
                 CancelWork();
-                var where = row.HasValue ? "at row " + row.Value : "at this item";
+                // "Row 3 (user 'x', ...)" reads "stopped at row 3 (user 'x', ...)"; the command line's "For user 'x'" reads "(user 'x')".
+                var where = row.HasValue ? "r" + label.Substring(1) : "this item (" + label.Substring("For ".Length) + ")";
                 _stoppedSummary = Tally.Summary(stopped: true, unsettled: Window.CountUnwritten());
                 var record = ErrorRecords.From(new EndpointUnreachableException(
-                    unreachable.Message.TrimEnd('.') + ". Stopped " + where + " (" + label + "): " + _stoppedSummary.ToString().TrimEnd('.') + ". " + ResumeHint,
+                    unreachable.Message.TrimEnd('.') + ". Stopped at " + where + ". " + _stoppedSummary.ToString() + " " + ResumeHint,
                     unreachable), target);
                 ThrowTerminatingError(record);
             }
@@ -451,17 +479,17 @@ namespace ProfilePositions.Commands
 
 
         /// <summary>"Row 3 (user 'x', position 'y', job title 'z')" for a piped item; "For user 'x'" for the command line.</summary>
-        protected string ItemLabel(string? positionId, string? jobTitle)
+        private string ItemLabel(PipelineItem? item, string? positionId, string? jobTitle)
         {
             var parts = new List<string>();
             string? user;
-            if (CommandLine.Contains(nameof(UserId)) || Item == null || Item.Kind == PipelineItemKind.Body)
+            if (CommandLine.Contains(nameof(UserId)) || item == null || item.Kind == PipelineItemKind.Body)
             {
                 user = CommandLine.Contains(nameof(UserId)) ? UserId : "me";
             }
             else
             {
-                user = Item.Text(nameof(UserId));
+                user = item.Text(nameof(UserId));
             }
 
             parts.Add(user == null ? "no UserId" : "user '" + user + "'");
@@ -475,7 +503,7 @@ namespace ProfilePositions.Commands
                 parts.Add("job title '" + jobTitle + "'");
             }
 
-            return Item != null ? "Row " + Item.Number + " (" + string.Join(", ", parts) + ")" : "For " + string.Join(", ", parts);
+            return item != null ? "Row " + item.Number + " (" + string.Join(", ", parts) + ")" : "For " + string.Join(", ", parts);
         }
 
         /// <summary>True for failures that belong to one item; stopping the pipeline is not one of them.</summary>

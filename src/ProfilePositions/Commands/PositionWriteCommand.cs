@@ -127,16 +127,6 @@ namespace ProfilePositions.Commands
 
         private readonly HashSet<string> _warnedBody = new HashSet<string>(StringComparer.Ordinal);
 
-        /// <summary>Asks ShouldProcess with the exact request, so -WhatIf shows the method, URL and JSON.</summary>
-        protected bool ShouldSend(string action, RequestPreview preview)
-        {
-            var request = preview.ToString();
-            return ShouldProcess(
-                action + ": " + request,
-                action + "?" + Environment.NewLine + request,
-                "Confirm");
-        }
-
         /// <summary>
         /// A culture this system knows by exactly that name. On Linux, .NET makes up a culture for any well-formed name
         /// ("en-UK", "xx-YY") with invariant (US-style) formats, which would read 01/04/2019 as January 4 without a word.

@@ -174,6 +174,31 @@ namespace ProfilePositions.Commands
             }
         }
 
+        /// <summary>
+        /// Whether a verbose line would be shown (or go to the debug stream): its text is built only then, since a
+        /// verbose line per item costs as much as the item's own work in a large import.
+        /// </summary>
+        protected bool VerboseWanted => _verboseWanted ??= ComputeVerboseWanted();
+
+        private bool? _verboseWanted;
+
+        private bool ComputeVerboseWanted()
+        {
+            var bound = MyInvocation.BoundParameters;
+            if (bound.TryGetValue("Verbose", out var verbose))
+            {
+                return LanguagePrimitives.IsTrue(verbose);
+            }
+
+            if (bound.TryGetValue("Debug", out var debug) && LanguagePrimitives.IsTrue(debug))
+            {
+                return true;
+            }
+
+            return !LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue("VerbosePreference"), out var preference)
+                || (preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore);
+        }
+
         // A compiled cmdlet given -Debug alone treats verbose output as Inquire and prompts at every line (and fails
         // where no one can answer, as in a runbook); the same lines go to the debug stream then, which does not prompt.
         private bool DebugWithoutVerbose() =>

@@ -42,16 +42,13 @@ namespace ProfilePositions.Commands
             {
                 positionId = UpdateProfilePositionCommand.ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : null);
                 var userId = ItemUserId;
-                var preview = service.Describe("DELETE", userId, positionId, null);
-                var request = preview.ToString();
-                var action = "Remove work position '" + positionId + "' of '" + OutputUserId(userId) + "'";
-                if (!ShouldProcess(action + ": " + request, action + "?" + Environment.NewLine + request, "Confirm"))
+                var checkedId = positionId;
+                if (!ShouldSend("Remove work position '" + positionId + "' of '" + OutputUserId(userId) + "'", () => service.Describe("DELETE", userId, checkedId, null)))
                 {
                     Declined();
                     return;
                 }
 
-                var checkedId = positionId;
                 Submit(
                     async cancellationToken =>
                     {

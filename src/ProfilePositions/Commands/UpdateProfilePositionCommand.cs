@@ -222,15 +222,14 @@ namespace ProfilePositions.Commands
                         "PositionBodyEmpty");
                 }
 
-                var preview = service.Describe("PATCH", userId, positionId, body);
-                if (!ShouldSend("Update work position '" + positionId + "' of '" + OutputUserId(userId) + "'", preview))
+                var checkedId = positionId;
+                var checkedBody = body;
+                if (!ShouldSend("Update work position '" + positionId + "' of '" + OutputUserId(userId) + "'", () => service.Describe("PATCH", userId, checkedId, checkedBody)))
                 {
                     Declined();
                     return;
                 }
 
-                var checkedId = positionId;
-                var checkedBody = body;
                 Submit(
                     cancellationToken => service.UpdateAsync(userId, checkedId, checkedBody, cancellationToken),
                     _ => RunOutcome.Updated,
