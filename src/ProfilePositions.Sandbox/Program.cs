@@ -8,7 +8,7 @@ try
 catch (ArgumentException error)
 {
     Console.Error.WriteLine(error.Message);
-    Console.Error.WriteLine("Usage: ProfilePositions.Sandbox [--port <n>] [--seed <int>] [--data <file.json>] [--latency-ms <min>-<max>] [--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--verbose] [--help]");
+    Console.Error.WriteLine("Usage: ProfilePositions.Sandbox [--port <n>] [--seed <int>] [--data <file.json> [--reseed | --export <file>] [--durability os|fsync]] [--latency-ms <min>-<max>] [--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--verbose] [--help]");
     return 2;
 }
 
@@ -16,6 +16,11 @@ if (options.ShowHelp)
 {
     Console.Out.WriteLine(SandboxOptionsParser.HelpText);
     return 0;
+}
+
+if (options.ExportFile is not null)
+{
+    return SandboxExport.Run(options.DataFile!, options.ExportFile);
 }
 
 using var stop = new CancellationTokenSource();
@@ -45,7 +50,7 @@ catch (Exception error) when (error is IOException or InvalidDataException or Un
 }
 
 await using var running = server;
-Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}"));
+Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}; {server.StoreDescription}"));
 Console.Out.WriteLine($"Now listening on: {server.BaseUri.GetLeftPart(UriPartial.Authority)}");
 Console.Out.Flush();
 

@@ -14,7 +14,22 @@ public static class SandboxOptionsParser
           --port <n>               TCP port on 127.0.0.1; 0 (the default) lets the system pick one.
           --seed <int>             Seed of every random decision (faults, latency, ids, batch order);
                                    random and printed when omitted.
-          --data <file.json>       Users and positions, loaded at start and rewritten after every change.
+          --data <file.json>       Keep the tenant on disk. The JSON file ({"version":1,"users":[...],
+                                   "positions":{...}}) is the seed: the first start makes a store beside it
+                                   (tenant.json -> tenant.db, plus tenant.db-wal while it runs or after a kill)
+                                   and, if the file is missing, writes the demo tenant to it. Every change goes to
+                                   the store only, before its response is sent; later starts load the store,
+                                   which wins over the file. If the file changed after the store was made, the
+                                   sandbox refuses to start: pass --reseed, or --export the store first.
+                                           /_sandbox/state/reset goes back to the seed. A damaged file or store
+                                   stops the start with a message and exit code 1.
+          --reseed                 With --data: make the store again from the JSON file (its changes are lost).
+          --export <file>          With --data: write the store as JSON (the seed format) to <file>, or to
+                                   standard output for '-', and exit without serving. A running sandbox
+                                   gives the same form at GET /_sandbox/state.
+          --durability os|fsync    With --data: 'os' (the default) hands every write to the operating system
+                                   before answering, so it survives a killed sandbox but not a power cut;
+                                   'fsync' waits for the disk (concurrent writes share one flush).
           --latency-ms <min>-<max> Latency of every request and of every $batch item, drawn uniformly
                                    (or one number for a fixed latency). Items without dependsOn run side
                                    by side, so an envelope takes as long as its slowest dependsOn chain.
@@ -81,6 +96,26 @@ public static class SandboxOptionsParser
 
                     options.DataFile = file;
                     break;
+                case "--reseed":
+                    options.Reseed = true;
+                    break;
+                case "--export":
+                    var export = TakeValue();
+                    if (string.IsNullOrWhiteSpace(export))
+                    {
+                        throw new ArgumentException("Option '--export' needs a file name, or '-' for standard output.", nameof(args));
+                    }
+
+                    options.ExportFile = export;
+                    break;
+                case "--durability":
+                    options.Durability = TakeValue().ToLowerInvariant() switch
+                    {
+                        "os" => SandboxDurability.Os,
+                        "fsync" => SandboxDurability.Fsync,
+                        var other => throw new ArgumentException($"Option '--durability' needs 'os' or 'fsync', not '{other}'.", nameof(args)),
+                    };
+                    break;
                 case "--latency-ms":
                     (options.LatencyMinMs, options.LatencyMaxMs) = ParseRange(name, TakeValue());
                     break;
@@ -108,10 +143,20 @@ public static class SandboxOptionsParser
                     throw new ArgumentException($"Unknown option '{args[index]}'.", nameof(args));
             }
 
-            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose" or "--help")
+            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose" or "--help" or "--reseed")
             {
                 throw new ArgumentException($"Option '{name}' takes no value.", nameof(args));
             }
+        }
+
+        if (options.DataFile is null && (options.Reseed || options.ExportFile is not null || options.Durability != SandboxDurability.Os))
+        {
+            throw new ArgumentException("Options '--reseed', '--export' and '--durability' work on a --data file; add --data <file.json>.", nameof(args));
+        }
+
+        if (options.Reseed && options.ExportFile is not null)
+        {
+            throw new ArgumentException("Options '--reseed' and '--export' do not go together: export first, then reseed.", nameof(args));
         }
 
         return options;

@@ -16,7 +16,17 @@ internal sealed class SandboxRuntime : IDisposable
     {
         Options = options;
         Seed = seed;
-        Store = new PositionStore(seed, options.DataFile is null ? null : new StateFile(options.DataFile), PositionSchema.Normalize);
+        Durable = options.DataFile is null ? null : TenantStore.Open(DataFiles.For(options.DataFile), options.Durability, options.Reseed);
+        try
+        {
+            Store = new PositionStore(seed, Durable, PositionSchema.Normalize);
+        }
+        catch
+        {
+            Durable?.Dispose();
+            throw;
+        }
+
         Tokens = new TokenService();
         Faults = new FaultEngine(seed, options.LatencyMinMs, options.LatencyMaxMs);
         Throttle = options.ThrottleLimit is { } limit ? new ThrottleModel(limit, options.ThrottleSeconds) : null;
@@ -31,6 +41,9 @@ internal sealed class SandboxRuntime : IDisposable
     public int Seed { get; }
 
     public PositionStore Store { get; }
+
+    /// <summary>The <c>--data</c> store; null in memory.</summary>
+    public TenantStore? Durable { get; }
 
     public TokenService Tokens { get; }
 
@@ -72,5 +85,9 @@ internal sealed class SandboxRuntime : IDisposable
 
     public void BeginShutdown() => _shutdown.Cancel();
 
-    public void Dispose() => _shutdown.Dispose();
+    public void Dispose()
+    {
+        _shutdown.Dispose();
+        Durable?.Dispose();
+    }
 }

@@ -28,6 +28,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public int Seed => _runtime.Seed;
 
+    /// <summary>With <c>--data</c>: the store and where its content came from, for the start-up line; otherwise null.</summary>
+    public string? StoreDescription => _runtime.Durable?.Description;
+
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
