@@ -130,6 +130,23 @@ public sealed class DataFileTests : IDisposable
             GraphAssert.JsonEqual(acknowledged, await client.StateAsync());
         }
 
+        // Reset needs no file: the store keeps the seed it was made from.
+        await using (var resetWithoutFile = await StartAsync())
+        {
+            using var client = new SandboxClient(resetWithoutFile.BaseUri);
+            await client.ResetAsync();
+            AssertSamePositions(HandWritten(), await client.StateAsync());
+        }
+
+        await using (var afterReset = await StartAsync())
+        {
+            using var client = new SandboxClient(afterReset.BaseUri);
+            AssertSamePositions(HandWritten(), await client.StateAsync());
+        }
+
+        // The restarts above must not have written the file back.
+        Assert.False(File.Exists(DataFile));
+
         // An edit after the store was made would be ignored silently, so the sandbox refuses to start.
         var edited = HandWritten();
         edited["users"]!.AsArray().Add(new JsonObject { ["id"] = "5d1b2c3e-0000-4000-8000-000000000002", ["userPrincipalName"] = "new@adventureworks.com" });
@@ -217,6 +234,47 @@ public sealed class DataFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Positions_stored_by_another_build_are_normalised_again_and_written_back()
+    {
+        await File.WriteAllTextAsync(DataFile, HandWritten().ToJsonString());
+        await (await StartAsync()).StopAsync();
+
+        // As an older sandbox might have stored it: members missing, a flags value not in canonical form.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StoreFile};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE meta SET value = 'an older build' WHERE key = 'normalized_by';
+                INSERT INTO positions(seq, user_id, id, json) VALUES (1, $user, 'old-1',
+                  '{"id":"old-1","allowedAudiences":"organization, contacts","detail":{"jobTitle":"Stored by an older build"},"createdDateTime":"2024-01-01T00:00:00.0000000Z"}');
+                """;
+            command.Parameters.AddWithValue("$user", UserId);
+            command.ExecuteNonQuery();
+        }
+
+        JsonNode stored;
+        await using (var server = await StartAsync())
+        {
+            using var client = new SandboxClient(server.BaseUri);
+            var token = await client.TokenAsync(Upn, "User.ReadWrite");
+            stored = (await client.GetAsync("beta/me/profile/positions/old-1", token)).Object;
+            Assert.Equal("contacts,organization", stored["allowedAudiences"]!.GetValue<string>());
+            Assert.True(stored.AsObject().ContainsKey("isSearchable"));
+        }
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StoreFile};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT json FROM positions WHERE id = 'old-1'";
+            Assert.Equal("contacts,organization", JsonNode.Parse((string)command.ExecuteScalar()!)!["allowedAudiences"]!.GetValue<string>());
+            command.CommandText = "SELECT value FROM meta WHERE key = 'normalized_by'";
+            Assert.NotEqual("an older build", command.ExecuteScalar());
+        }
+    }
+
+    [Fact]
     public async Task A_store_in_use_is_refused()
     {
         await using var server = await StartAsync();
@@ -235,6 +293,7 @@ public sealed class DataFileTests : IDisposable
     [InlineData("{\"users\":[{\"id\":\"a\",\"userPrincipalName\":\"a@b\"}],\"positions\":{\"a\":{}}}", "not an array")]
     [InlineData("{\"users\":[{\"id\":\"a\",\"userPrincipalName\":\"a@b\"}],\"positions\":{\"a\":[{\"id\":5}]}}", "string id")]
     [InlineData("{\"users\":[{\"id\":\"a\",\"userPrincipalName\":\"a@b\"}],\"positions\":{\"b\":[]}}", "unknown user 'b'")]
+    [InlineData("{\"users\":[{\"id\":\"a\",\"userPrincipalName\":\"a@b\"}],\"positions\":{\"a\":[{\"id\":\"p\"},{\"id\":\"p\"}]}}", "'p' twice")]
     public async Task Damaged_data_file_fails_with_its_reason_and_leaves_no_store(string content, string reason)
     {
         await File.WriteAllTextAsync(DataFile, content);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ProfilePositions.Sandbox.State;
@@ -26,9 +27,8 @@ internal sealed class PositionStore
         _seed = seed;
         _durable = durable;
         _idRandom = new Random(DeriveSeed(seed));
-        var initial = durable?.Seed;
-        _initialState = () => Build(initial, normalizeLoaded);
-        _state = durable?.Stored is { } stored ? Build(stored, normalizeLoaded) : _initialState();
+        _initialState = () => Build(durable?.Seed, normalizeLoaded);
+        _state = durable?.Stored is { } stored ? Load(stored, durable.Files, normalizeLoaded) : _initialState();
         durable?.Start(_state);
     }
 
@@ -46,7 +46,7 @@ internal sealed class PositionStore
             var state = _initialState();
 
             // Queued before the new state is published, so every change made to it is queued after the restore.
-            change = _durable?.Enqueue(StoreChangeKind.Restore, state, string.Empty, string.Empty, null);
+            change = _durable?.Enqueue(StoreChangeKind.Restore, state, string.Empty, null);
             _state = state;
         }
 
@@ -63,7 +63,7 @@ internal sealed class PositionStore
         {
             var position = StoredPosition.From(compose(NewId(), SandboxJson.FormatTimestamp(NextTimestamp())), Interlocked.Increment(ref _sequence));
             mutator.Add(position);
-            change = _durable?.Enqueue(StoreChangeKind.Add, state, user.Id, position.Id, position.Json);
+            change = _durable?.Enqueue(StoreChangeKind.Add, state, user.Id, position);
             return position;
         });
         Written(change);
@@ -86,7 +86,7 @@ internal sealed class PositionStore
 
             var position = StoredPosition.From(update(existing.ToJsonObject(), SandboxJson.FormatTimestamp(NextTimestamp())), existing.Sequence);
             mutator.Replace(position);
-            change = _durable?.Enqueue(StoreChangeKind.Replace, state, user.Id, position.Id, position.Json);
+            change = _durable?.Enqueue(StoreChangeKind.Replace, state, user.Id, position);
             return position;
         });
         Written(change);
@@ -107,7 +107,7 @@ internal sealed class PositionStore
             }
 
             mutator.Remove(existing);
-            change = _durable?.Enqueue(StoreChangeKind.Remove, state, user.Id, existing.Id, null);
+            change = _durable?.Enqueue(StoreChangeKind.Remove, state, user.Id, existing);
             return true;
         });
         if (removed)
@@ -172,11 +172,18 @@ internal sealed class PositionStore
         foreach (var (userKey, positions) in loaded.Positions)
         {
             var user = state.FindUser(userKey) ?? throw new InvalidDataException($"The data file has positions for unknown user '{userKey}'.");
+            var ids = new HashSet<string>(StringComparer.Ordinal);
             var normalized = positions.Select(normalizeLoaded).ToList();
             foreach (var position in normalized)
             {
                 position["id"] ??= NewId();
-                _allIds.TryAdd(position["id"]!.GetValue<string>(), 0);
+                var id = position["id"]!.GetValue<string>();
+                if (!ids.Add(id))
+                {
+                    throw new InvalidDataException($"The data file has the position id '{id}' twice for user '{userKey}'.");
+                }
+
+                _allIds.TryAdd(id, 0);
             }
 
             state.PositionsOf(user).Write(mutator =>
@@ -189,7 +196,7 @@ internal sealed class PositionStore
                 foreach (var position in ordered)
                 {
                     // Re-number in creation order so the list stays sorted by sequence.
-                    mutator.Add(StoredPosition.From(position.ToJsonObject(), Interlocked.Increment(ref _sequence)));
+                    mutator.Add(position.WithSequence(Interlocked.Increment(ref _sequence)));
                 }
 
                 return 0;
@@ -197,6 +204,50 @@ internal sealed class PositionStore
         }
 
         return state;
+    }
+
+    // A store's rows keep their sequence numbers (already in creation order), so their keys stay valid. Rows this
+    // build of the sandbox wrote are taken as they are; others are normalised again (and Start writes them back).
+    private TenantState Load(StoredContent stored, DataFiles files, Func<JsonObject, JsonObject> normalizeLoaded)
+    {
+        var state = new TenantState(stored.Users);
+        foreach (var row in stored.Rows)
+        {
+            StoredPosition position;
+            try
+            {
+                position = stored.Normalized
+                    ? StoredPosition.FromJson(row.Json, row.Sequence)
+                    : StoredPosition.From(normalizeLoaded(ParseStored(row.Json)), row.Sequence);
+            }
+            catch (InvalidDataException error)
+            {
+                throw new InvalidDataException($"The store '{files.StorePath}' is damaged: {error.Message} Start with --reseed to make it again from '{files.JsonPath}'.", error);
+            }
+
+            var user = state.FindUser(row.UserId) ?? throw new InvalidDataException($"The store '{files.StorePath}' is damaged: it has positions of the unknown user '{row.UserId}'.");
+            _allIds.TryAdd(position.Id, 0);
+            state.PositionsOf(user).Write(mutator =>
+            {
+                mutator.Add(position);
+                return 0;
+            });
+            _sequence = Math.Max(_sequence, row.Sequence);
+        }
+
+        return state;
+    }
+
+    private static JsonObject ParseStored(byte[] json)
+    {
+        try
+        {
+            return JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException("The store holds a position that is not a JSON object.");
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"The store holds a position that is not valid JSON: {error.Message}", error);
+        }
     }
 
     private static int DeriveSeed(int seed) => unchecked((seed * 31) + 0x1D5);

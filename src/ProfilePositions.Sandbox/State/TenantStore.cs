@@ -19,7 +19,7 @@ internal enum StoreChangeKind
 }
 
 /// <summary>One change to the store, queued in the order it was made in memory (under the user's lock).</summary>
-internal sealed class StoreChange(StoreChangeKind kind, TenantState state, string userId, string positionId, byte[]? json)
+internal sealed class StoreChange(StoreChangeKind kind, TenantState state, string userId, StoredPosition? position)
 {
     private volatile bool _written;
 
@@ -30,9 +30,8 @@ internal sealed class StoreChange(StoreChangeKind kind, TenantState state, strin
 
     public string UserId { get; } = userId;
 
-    public string PositionId { get; } = positionId;
-
-    public byte[]? Json { get; } = json;
+    /// <summary>The position added, replaced or removed; its <see cref="StoredPosition.Sequence"/> is its row's key.</summary>
+    public StoredPosition? Position { get; } = position;
 
     public bool Written
     {
@@ -41,19 +40,31 @@ internal sealed class StoreChange(StoreChangeKind kind, TenantState state, strin
     }
 }
 
+/// <summary>One stored position: its key (the in-memory sequence number, which keeps creation order) and its JSON.</summary>
+internal sealed record StoredRow(long Sequence, string UserId, byte[] Json);
+
+/// <summary>
+/// What a store held when it was opened. <see cref="Normalized"/> is false when another build of the sandbox wrote
+/// it, so its positions are normalised again (and written back) instead of being taken as they are.
+/// </summary>
+internal sealed record StoredContent(IReadOnlyList<TenantUser> Users, IReadOnlyList<StoredRow> Rows, bool Normalized);
+
 /// <summary>
 /// The store of <c>--data</c>: an SQLite database in WAL mode beside the JSON file, opened by one sandbox at a time
-/// (exclusive locking, so no <c>-shm</c> file). It holds the users, the positions (one row each, so a write costs one
-/// row, not the whole state), the seed's bytes (what reset restores) and the seed's SHA-256 (to notice an edited file).
-/// A write is committed before its response is sent; concurrent writers share one commit (group commit).
+/// (exclusive locking, so no <c>-shm</c> file). It holds the users, the positions (one row each, keyed by the
+/// in-memory sequence number, so a write touches one row and no index), the seed's bytes (what reset restores) and
+/// the seed's SHA-256 (to notice an edited file). A write is committed before its response is sent; concurrent
+/// writers share one commit (group commit).
 /// </summary>
 internal sealed class TenantStore : IDisposable
 {
-    private const string Format = "1";
+    private const string Format = "2";
 
     private readonly SqliteConnection _connection;
     private readonly object _lock = new();
     private readonly ConcurrentQueue<StoreChange> _queue = new();
+    private readonly Lazy<LoadedState> _seed;
+    private readonly byte[]? _newSeedJson;
     private readonly SqliteCommand _add;
     private readonly SqliteCommand _replace;
     private readonly SqliteCommand _remove;
@@ -63,32 +74,37 @@ internal sealed class TenantStore : IDisposable
     private bool _disposed;
     private bool _madeNow;
 
-    private TenantStore(DataFiles files, SqliteConnection connection, LoadedState seed, byte[] seedJson, LoadedState? stored, string description)
+    private TenantStore(DataFiles files, SqliteConnection connection, LoadedState? newSeed, byte[]? newSeedJson, StoredContent? stored, string description)
     {
         Files = files;
         _connection = connection;
-        Seed = seed;
-        SeedJson = seedJson;
+        _newSeedJson = newSeedJson;
         Stored = stored;
         Description = description;
-        _add = Command("INSERT INTO positions(user_id, id, json) VALUES ($user, $id, $json)", "$user", "$id", "$json");
-        _replace = Command("UPDATE positions SET json = $json WHERE user_id = $user AND id = $id", "$user", "$id", "$json");
-        _remove = Command("DELETE FROM positions WHERE user_id = $user AND id = $id", "$user", "$id");
+
+        // A kept store's seed is read only when reset needs it (it can be as large as the store).
+        _seed = newSeed is null
+            ? new Lazy<LoadedState>(() => { lock (_lock) { return StateFile.Parse(Guard(Files, () => ReadSeedJson(_connection)), $"The seed kept in the store '{Files.StorePath}'"); } })
+            : new Lazy<LoadedState>(newSeed);
+        _add = Command("INSERT INTO positions(seq, user_id, id, json) VALUES ($seq, $user, $id, $json)", "$seq", "$user", "$id", "$json");
+        _replace = Command("UPDATE positions SET json = $json WHERE seq = $seq", "$seq", "$json");
+        _remove = Command("DELETE FROM positions WHERE seq = $seq", "$seq");
         _clear = Command("DELETE FROM positions");
     }
 
     public DataFiles Files { get; }
 
     /// <summary>What reset restores: the JSON the store was made from.</summary>
-    public LoadedState Seed { get; }
-
-    private byte[] SeedJson { get; }
+    public LoadedState Seed => _seed.Value;
 
     /// <summary>The users and positions kept in the store; null when it was just made and waits for <see cref="Start"/>.</summary>
-    public LoadedState? Stored { get; }
+    public StoredContent? Stored { get; }
 
     /// <summary>One line for the start-up banner: where the state comes from.</summary>
     public string Description { get; }
+
+    // Positions are stored as this build of the sandbox normalised them; another build normalises them again.
+    private static string Normalizer { get; } = typeof(TenantStore).Assembly.ManifestModule.ModuleVersionId.ToString();
 
     /// <summary>
     /// Opens the store of <paramref name="files"/>, or makes it from the JSON file (or the demo tenant, which is then
@@ -126,7 +142,7 @@ internal sealed class TenantStore : IDisposable
         }
     }
 
-    /// <summary>Writes the store's users and positions in the JSON form to <paramref name="target"/> (a stream or, by temporary file and rename, a file).</summary>
+    /// <summary>Writes the store's users and positions in the JSON form to <paramref name="target"/>; returns the number of positions.</summary>
     public static int Export(DataFiles files, Stream target)
     {
         if (!File.Exists(files.StorePath))
@@ -143,68 +159,65 @@ internal sealed class TenantStore : IDisposable
             }
 
             CheckFormat(files, connection);
-            var (users, positions) = ReadContent(connection);
+            var content = ReadContent(connection);
             using var writer = new Utf8JsonWriter(target, SandboxJson.WriterOptions);
-            WriteJson(writer, users, positions);
-            return positions.Count;
+            WriteJson(writer, content);
+            return content.Rows.Count;
         });
     }
 
     /// <summary>
     /// Starts following <paramref name="state"/>, built from <see cref="Stored"/> or, for a just-made store, from
     /// <see cref="Seed"/>: then the whole store is written in one transaction, so a kill leaves no half store.
+    /// Positions that were normalised again are written back.
     /// </summary>
     public void Start(TenantState state)
     {
         lock (_lock)
         {
-            if (Stored is not null)
-            {
-                _current = state;
-                return;
-            }
-
             Guard(Files, () =>
             {
+                if (Stored is { Normalized: true })
+                {
+                    return 0;
+                }
+
                 using var transaction = _connection.BeginTransaction();
-                Execute(transaction, "DROP TABLE IF EXISTS positions; DROP TABLE IF EXISTS users; DROP TABLE IF EXISTS seed; DROP TABLE IF EXISTS meta;");
-                Execute(transaction, """
-                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                    CREATE TABLE users (ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, user_principal_name TEXT NOT NULL, display_name TEXT NOT NULL);
-                    CREATE TABLE positions (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (user_id, id));
-                    CREATE TABLE seed (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
-                    """);
-                using (var meta = Command("INSERT INTO meta(key, value) VALUES ($key, $value)", "$key", "$value"))
+                if (Stored is null)
                 {
-                    meta.Transaction = transaction;
-                    foreach (var (key, value) in new[]
+                    Execute(transaction, "DROP TABLE IF EXISTS positions; DROP TABLE IF EXISTS users; DROP TABLE IF EXISTS seed; DROP TABLE IF EXISTS meta;");
+                    Execute(transaction, """
+                        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                        CREATE TABLE users (ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, user_principal_name TEXT NOT NULL, display_name TEXT NOT NULL);
+                        CREATE TABLE positions (seq INTEGER PRIMARY KEY, user_id TEXT NOT NULL, id TEXT NOT NULL, json TEXT NOT NULL);
+                        CREATE TABLE seed (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+                        """);
+                    using (var users = Command("INSERT INTO users(id, user_principal_name, display_name) VALUES ($id, $upn, $name)", "$id", "$upn", "$name"))
                     {
-                        ("format", Format),
-                        ("seed_sha256", Sha256(SeedJson)),
-                        ("seed_file", Files.JsonPath),
-                        ("seeded_utc", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)),
-                    })
-                    {
-                        Run(meta, key, value);
+                        users.Transaction = transaction;
+                        foreach (var user in state.Users)
+                        {
+                            Run(users, user.Id, user.UserPrincipalName, user.DisplayName);
+                        }
                     }
-                }
 
-                using (var users = Command("INSERT INTO users(id, user_principal_name, display_name) VALUES ($id, $upn, $name)", "$id", "$upn", "$name"))
-                {
-                    users.Transaction = transaction;
-                    foreach (var user in state.Users)
+                    using (var seed = Command("INSERT INTO seed(id, json) VALUES (1, $json)", "$json"))
                     {
-                        Run(users, user.Id, user.UserPrincipalName, user.DisplayName);
+                        seed.Transaction = transaction;
+                        Run(seed, Encoding.UTF8.GetString(_newSeedJson!));
                     }
+
+                    SetMeta(transaction, "format", Format);
+                    SetMeta(transaction, "seed_sha256", Sha256(_newSeedJson!));
+                    SetMeta(transaction, "seed_file", Files.JsonPath);
+                    SetMeta(transaction, "seeded_utc", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
                 }
 
-                using (var seed = Command("INSERT INTO seed(id, json) VALUES (1, $json)", "$json"))
-                {
-                    seed.Transaction = transaction;
-                    Run(seed, Encoding.UTF8.GetString(SeedJson));
-                }
-
+                // A new store gets every position; a store of another build gets them back normalised by this one.
+                _clear.Transaction = transaction;
+                _clear.ExecuteNonQuery();
                 InsertAll(transaction, state);
+                SetMeta(transaction, "normalized_by", Normalizer);
                 transaction.Commit();
                 return 0;
             });
@@ -213,9 +226,9 @@ internal sealed class TenantStore : IDisposable
     }
 
     /// <summary>Queues a change; call it under the lock that ordered the change in memory, then <see cref="WaitWritten"/> outside it.</summary>
-    public StoreChange Enqueue(StoreChangeKind kind, TenantState state, string userId, string positionId, byte[]? json)
+    public StoreChange Enqueue(StoreChangeKind kind, TenantState state, string userId, StoredPosition? position)
     {
-        var change = new StoreChange(kind, state, userId, positionId, json);
+        var change = new StoreChange(kind, state, userId, position);
         _queue.Enqueue(change);
         return change;
     }
@@ -327,16 +340,19 @@ internal sealed class TenantStore : IDisposable
                     continue;
                 }
 
+                var position = change.Position!;
                 switch (change.Kind)
                 {
                     case StoreChangeKind.Add:
-                        Run(_add, change.UserId, change.PositionId, Encoding.UTF8.GetString(change.Json!));
+                        Add(change.UserId, position);
                         break;
                     case StoreChangeKind.Replace:
-                        Run(_replace, change.UserId, change.PositionId, Encoding.UTF8.GetString(change.Json!));
+                        Bind(_replace, position.Sequence, Encoding.UTF8.GetString(position.Json));
+                        _replace.ExecuteNonQuery();
                         break;
                     case StoreChangeKind.Remove:
-                        Run(_remove, change.UserId, change.PositionId);
+                        Bind(_remove, position.Sequence);
+                        _remove.ExecuteNonQuery();
                         break;
                 }
             }
@@ -356,6 +372,12 @@ internal sealed class TenantStore : IDisposable
         }
     }
 
+    private void Add(string userId, StoredPosition position)
+    {
+        Bind(_add, position.Sequence, userId, position.Id, Encoding.UTF8.GetString(position.Json));
+        _add.ExecuteNonQuery();
+    }
+
     private void InsertAll(SqliteTransaction transaction, TenantState state)
     {
         _add.Transaction = transaction;
@@ -365,7 +387,7 @@ internal sealed class TenantStore : IDisposable
             {
                 foreach (var item in items)
                 {
-                    Run(_add, user.Id, item.Id, Encoding.UTF8.GetString(item.Json));
+                    Add(user.Id, item);
                 }
 
                 return 0;
@@ -379,21 +401,14 @@ internal sealed class TenantStore : IDisposable
         {
             CheckFormat(files, connection);
             var meta = ReadMeta(connection);
-            var seedJson = ReadSeedJson(connection);
-            var seed = StateFile.Parse(seedJson, $"The seed kept in the store '{files.StorePath}'");
             if (StateFile.Read(files.JsonPath) is { } current && Sha256(current) != meta.GetValueOrDefault("seed_sha256"))
             {
                 throw new InvalidDataException(EditedMessage(files, meta.GetValueOrDefault("seeded_utc")));
             }
 
-            var (users, positions) = ReadContent(connection);
-            var stored = new LoadedState(
-                users,
-                positions.GroupBy(position => position.UserId, StringComparer.Ordinal)
-                    .Select(group => (group.Key, (IReadOnlyList<JsonObject>)group.Select(position => Parse(files, position.Json)).ToList()))
-                    .ToList());
-            return new TenantStore(files, connection, seed, seedJson, stored,
-                $"store {files.StorePath} ({positions.Count} positions; made from the data file {meta.GetValueOrDefault("seeded_utc")})");
+            var stored = ReadContent(connection) with { Normalized = meta.GetValueOrDefault("normalized_by") == Normalizer };
+            return new TenantStore(files, connection, newSeed: null, newSeedJson: null, stored,
+                $"store {files.StorePath} ({stored.Rows.Count} positions; made from the data file {meta.GetValueOrDefault("seeded_utc")})");
         }
 
         // A new store (or --reseed): seeded from the JSON file, which is made from the demo tenant when missing.
@@ -540,7 +555,7 @@ internal sealed class TenantStore : IDisposable
         return command.ExecuteScalar() is string json ? Encoding.UTF8.GetBytes(json) : throw new InvalidDataException("The store has no seed.");
     }
 
-    private static (List<TenantUser> Users, List<(string UserId, byte[] Json)> Positions) ReadContent(SqliteConnection connection)
+    private static StoredContent ReadContent(SqliteConnection connection)
     {
         var users = new List<TenantUser>();
         using (var command = connection.CreateCommand())
@@ -553,39 +568,39 @@ internal sealed class TenantStore : IDisposable
             }
         }
 
-        var positions = new List<(string, byte[])>();
+        var rows = new List<StoredRow>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT user_id, json FROM positions ORDER BY seq";
+            command.CommandText = "SELECT seq, user_id, json FROM positions ORDER BY seq";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                positions.Add((reader.GetString(0), reader.GetFieldValue<byte[]>(1)));
+                rows.Add(new StoredRow(reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
             }
         }
 
-        return (users, positions);
+        return new StoredContent(users, rows, Normalized: false);
     }
 
-    private static void WriteJson(Utf8JsonWriter writer, List<TenantUser> users, List<(string UserId, byte[] Json)> positions)
+    private static void WriteJson(Utf8JsonWriter writer, StoredContent content)
     {
-        var byUser = positions.ToLookup(position => position.UserId, StringComparer.Ordinal);
+        var byUser = content.Rows.ToLookup(row => row.UserId, StringComparer.Ordinal);
         writer.WriteStartObject();
         writer.WriteNumber("version", 1);
         writer.WriteStartArray("users");
-        foreach (var user in users)
+        foreach (var user in content.Users)
         {
             TenantState.WriteUser(writer, user);
         }
 
         writer.WriteEndArray();
         writer.WriteStartObject("positions");
-        foreach (var user in users.Where(user => byUser.Contains(user.Id)))
+        foreach (var user in content.Users.Where(user => byUser.Contains(user.Id)))
         {
             writer.WriteStartArray(user.Id);
-            foreach (var (_, json) in byUser[user.Id])
+            foreach (var row in byUser[user.Id])
             {
-                writer.WriteRawValue(json, skipInputValidation: true);
+                writer.WriteRawValue(row.Json, skipInputValidation: true);
             }
 
             writer.WriteEndArray();
@@ -593,18 +608,6 @@ internal sealed class TenantStore : IDisposable
 
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }
-
-    private static JsonObject Parse(DataFiles files, byte[] json)
-    {
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject ?? throw new InvalidDataException($"The store '{files.StorePath}' holds a position that is not a JSON object.");
-        }
-        catch (JsonException error)
-        {
-            throw new InvalidDataException($"The store '{files.StorePath}' holds a position that is not valid JSON: {error.Message}", error);
-        }
     }
 
     private static byte[] DemoJson()
@@ -623,6 +626,10 @@ internal sealed class TenantStore : IDisposable
         $"{(seededUtc is null ? string.Empty : $" ({seededUtc})")}, and the store wins over the file, so the edit would be ignored. " +
         "Start with --reseed to load the file again (the store's changes since then are dropped), " +
         "or keep them: save the store as JSON with --export <file> first, or put the data file back as it was.";
+
+    private static string DamagedMessage(DataFiles files, string detail) =>
+        $"The store '{files.StorePath}' is damaged ({detail}). Start with --reseed to make it again from '{files.JsonPath}' " +
+        $"(its positions are lost), or delete '{files.StorePath}' and '{files.WalPath}'.";
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -647,20 +654,13 @@ internal sealed class TenantStore : IDisposable
         }
     }
 
-    private static string DamagedMessage(DataFiles files, string detail) =>
-        $"The store '{files.StorePath}' is damaged ({detail}). Start with --reseed to make it again from '{files.JsonPath}' " +
-        $"(its positions are lost), or delete '{files.StorePath}' and '{files.WalPath}'.";
-
-    private SqliteCommand Command(string sql, params string[] parameters)
+    private static void Bind(SqliteCommand command, long sequence, params string[] values)
     {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
+        command.Parameters[0].Value = sequence;
+        for (var index = 0; index < values.Length; index++)
         {
-            command.Parameters.Add(name, SqliteType.Text);
+            command.Parameters[index + 1].Value = values[index];
         }
-
-        return command;
     }
 
     private static void Run(SqliteCommand command, params string[] values)
@@ -671,6 +671,25 @@ internal sealed class TenantStore : IDisposable
         }
 
         command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(name, name == "$seq" ? SqliteType.Integer : SqliteType.Text);
+        }
+
+        return command;
+    }
+
+    private void SetMeta(SqliteTransaction transaction, string key, string value)
+    {
+        using var meta = Command("INSERT OR REPLACE INTO meta(key, value) VALUES ($key, $value)", "$key", "$value");
+        meta.Transaction = transaction;
+        Run(meta, key, value);
     }
 
     private void Execute(SqliteTransaction transaction, string sql)
