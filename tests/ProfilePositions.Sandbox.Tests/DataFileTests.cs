@@ -275,6 +275,19 @@ public sealed class DataFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Data_file_in_a_folder_that_does_not_exist_yet_is_made_there()
+    {
+        var nested = Path.Combine(folder, "new", "folder", "tenant.json");
+        await using (var server = await SandboxServer.StartAsync(new SandboxOptions { Port = 0, DataFile = nested }))
+        {
+            using var client = new SandboxClient(server.BaseUri);
+            Assert.NotEmpty(await client.UsersAsync());
+        }
+
+        Assert.Equal(["tenant.db", "tenant.json"], Directory.GetFiles(Path.GetDirectoryName(nested)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_store_in_use_is_refused()
     {
         await using var server = await StartAsync();
@@ -332,6 +345,19 @@ public sealed class DataFileTests : IDisposable
             using var client = new SandboxClient(reseeded.BaseUri);
             AssertSamePositions(HandWritten(), await client.StateAsync());
         }
+
+        // Some other program's database under the store's name is not read as a tenant; --reseed replaces it.
+        File.Delete(StoreFile);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StoreFile};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE positions (x); CREATE TABLE other (y);";
+            command.ExecuteNonQuery();
+        }
+
+        Assert.Contains("not a sandbox store", (await Assert.ThrowsAsync<InvalidDataException>(() => StartAsync())).Message, StringComparison.Ordinal);
+        await (await StartAsync(reseed: true)).StopAsync();
 
         // An empty store file is what a first start killed before its first commit leaves: it is made again.
         await File.WriteAllBytesAsync(StoreFile, []);

@@ -214,7 +214,19 @@ public sealed class ProcessTests : IDisposable
         using var process = System.Diagnostics.Process.Start(SandboxProcess.StartInfo(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            // A sandbox that started serving instead of exiting must not outlive the test.
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 

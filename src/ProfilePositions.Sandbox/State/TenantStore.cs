@@ -63,8 +63,8 @@ internal sealed class TenantStore : IDisposable
     private readonly SqliteConnection _connection;
     private readonly object _lock = new();
     private readonly ConcurrentQueue<StoreChange> _queue = new();
-    private readonly Lazy<LoadedState> _seed;
-    private readonly byte[]? _newSeedJson;
+    private Lazy<LoadedState> _seed;
+    private byte[]? _newSeedJson;
     private readonly SqliteCommand _add;
     private readonly SqliteCommand _replace;
     private readonly SqliteCommand _remove;
@@ -83,9 +83,7 @@ internal sealed class TenantStore : IDisposable
         Description = description;
 
         // A kept store's seed is read only when reset needs it (it can be as large as the store).
-        _seed = newSeed is null
-            ? new Lazy<LoadedState>(() => { lock (_lock) { return StateFile.Parse(Guard(Files, () => ReadSeedJson(_connection)), $"The seed kept in the store '{Files.StorePath}'"); } })
-            : new Lazy<LoadedState>(newSeed);
+        _seed = newSeed is null ? new Lazy<LoadedState>(ReadSeed) : new Lazy<LoadedState>(newSeed);
         _add = Command("INSERT INTO positions(seq, user_id, id, json) VALUES ($seq, $user, $id, $json)", "$seq", "$user", "$id", "$json");
         _replace = Command("UPDATE positions SET json = $json WHERE seq = $seq", "$seq", "$json");
         _remove = Command("DELETE FROM positions WHERE seq = $seq", "$seq");
@@ -120,6 +118,7 @@ internal sealed class TenantStore : IDisposable
         }
 
         // A start that fails leaves no store behind that was not there before it.
+        Directory.CreateDirectory(Path.GetDirectoryName(files.StorePath)!);
         var existed = File.Exists(files.StorePath);
         SqliteConnection? connection = null;
         try
@@ -222,6 +221,12 @@ internal sealed class TenantStore : IDisposable
                 return 0;
             });
             _current = state;
+            if (_newSeedJson is not null)
+            {
+                // The seed is in the store now; keep no second copy in memory until a reset asks for it.
+                _newSeedJson = null;
+                _seed = new Lazy<LoadedState>(ReadSeed);
+            }
         }
     }
 
@@ -372,6 +377,14 @@ internal sealed class TenantStore : IDisposable
         }
     }
 
+    private LoadedState ReadSeed()
+    {
+        lock (_lock)
+        {
+            return StateFile.Parse(Guard(Files, () => ReadSeedJson(_connection)), $"The seed kept in the store '{Files.StorePath}'");
+        }
+    }
+
     private void Add(string userId, StoredPosition position)
     {
         Bind(_add, position.Sequence, userId, position.Id, Encoding.UTF8.GetString(position.Json));
@@ -466,7 +479,8 @@ internal sealed class TenantStore : IDisposable
         return connection;
     }
 
-    // A store that SQLite cannot read is removed by --reseed; one that is in use is left alone (Connect says so).
+    // A store that SQLite cannot read, or a database that is not a sandbox store, is removed by --reseed; one that is
+    // in use is left alone (Connect says so).
     private static void DeleteIfDamaged(DataFiles files)
     {
         if (!File.Exists(files.StorePath))
@@ -478,7 +492,7 @@ internal sealed class TenantStore : IDisposable
         try
         {
             using var connection = Connect(files, SandboxDurability.Os);
-            damaged = Guard(files, () => IsSeeded(connection) && !QuickCheck(connection));
+            damaged = Guard(files, () => IsSeeded(connection) && (!HasStoreTables(connection) || !QuickCheck(connection)));
         }
         catch (InvalidDataException)
         {
@@ -508,9 +522,7 @@ internal sealed class TenantStore : IDisposable
 
     private static void CheckFormat(DataFiles files, SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'users', 'positions', 'seed')";
-        if (Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) != 4)
+        if (!HasStoreTables(connection))
         {
             throw new InvalidDataException($"'{files.StorePath}' is an SQLite database but not a sandbox store. Move it away, or start with --reseed to replace it.");
         }
@@ -525,6 +537,15 @@ internal sealed class TenantStore : IDisposable
         {
             throw new InvalidDataException(DamagedMessage(files, "SQLite's quick_check found damage"));
         }
+    }
+
+    private static bool HasStoreTables(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
+        var tables = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'users', 'positions', 'seed')";
+        return tables == 4 && Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 4;
     }
 
     private static bool QuickCheck(SqliteConnection connection)
