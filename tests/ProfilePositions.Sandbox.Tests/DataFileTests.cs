@@ -288,6 +288,42 @@ public sealed class DataFileTests : IDisposable
     }
 
     [Fact]
+    public async Task Resets_between_parallel_writes_leave_the_store_as_memory_is()
+    {
+        await File.WriteAllTextAsync(DataFile, HandWritten().ToJsonString());
+        JsonObject final;
+        await using (var server = await StartAsync())
+        {
+            using var client = new SandboxClient(server.BaseUri);
+            var token = await client.TokenAsync(Upn, "User.ReadWrite.All");
+            using var stop = new CancellationTokenSource();
+            var statuses = new System.Collections.Concurrent.ConcurrentBag<int>();
+            var writers = Enumerable.Range(0, 4).Select(writer => Task.Run(async () =>
+            {
+                for (var n = 0; !stop.IsCancellationRequested; n++)
+                {
+                    var response = await client.PostJsonAsync(writer % 2 == 0 ? "beta/me/profile/positions" : $"beta/users('{OpsUpn}')/profile/positions", token, SandboxClient.PositionBody($"{writer}-{n}"));
+                    statuses.Add(response.StatusCode);
+                }
+            })).ToList();
+            for (var reset = 0; reset < 15; reset++)
+            {
+                await Task.Delay(20);
+                await client.ResetAsync();
+            }
+
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+            Assert.All(statuses, status => Assert.Equal(201, status));
+            final = await client.StateAsync();
+        }
+
+        await using var restarted = await StartAsync();
+        using var restartedClient = new SandboxClient(restarted.BaseUri);
+        GraphAssert.JsonEqual(final, await restartedClient.StateAsync());
+    }
+
+    [Fact]
     public async Task A_store_in_use_is_refused()
     {
         await using var server = await StartAsync();

@@ -33,6 +33,9 @@ internal sealed class StoreChange(StoreChangeKind kind, TenantState state, strin
     /// <summary>The position added, replaced or removed; its <see cref="StoredPosition.Sequence"/> is its row's key.</summary>
     public StoredPosition? Position { get; } = position;
 
+    /// <summary>For a restore: every position of <see cref="State"/> when it was queued, before anyone could change it.</summary>
+    public IReadOnlyList<(string UserId, StoredPosition Position)>? Positions { get; init; }
+
     public bool Written
     {
         get => _written;
@@ -215,7 +218,7 @@ internal sealed class TenantStore : IDisposable
                 // A new store gets every position; a store of another build gets them back normalised by this one.
                 _clear.Transaction = transaction;
                 _clear.ExecuteNonQuery();
-                InsertAll(transaction, state);
+                InsertAll(transaction, PositionsOf(state));
                 SetMeta(transaction, "normalized_by", Normalizer);
                 transaction.Commit();
                 return 0;
@@ -233,7 +236,9 @@ internal sealed class TenantStore : IDisposable
     /// <summary>Queues a change; call it under the lock that ordered the change in memory, then <see cref="WaitWritten"/> outside it.</summary>
     public StoreChange Enqueue(StoreChangeKind kind, TenantState state, string userId, StoredPosition? position)
     {
-        var change = new StoreChange(kind, state, userId, position);
+        // A restore is queued before its state is published: later changes to that state are queued after it and
+        // must not be in its rows too.
+        var change = new StoreChange(kind, state, userId, position) { Positions = kind == StoreChangeKind.Restore ? PositionsOf(state) : null };
         _queue.Enqueue(change);
         return change;
     }
@@ -334,7 +339,7 @@ internal sealed class TenantStore : IDisposable
                 if (change.Kind == StoreChangeKind.Restore)
                 {
                     _clear.ExecuteNonQuery();
-                    InsertAll(transaction, change.State);
+                    InsertAll(transaction, change.Positions!);
                     _current = change.State;
                     continue;
                 }
@@ -391,20 +396,27 @@ internal sealed class TenantStore : IDisposable
         _add.ExecuteNonQuery();
     }
 
-    private void InsertAll(SqliteTransaction transaction, TenantState state)
+    private static List<(string UserId, StoredPosition Position)> PositionsOf(TenantState state)
     {
-        _add.Transaction = transaction;
+        var positions = new List<(string, StoredPosition)>();
         foreach (var user in state.Users)
         {
             state.PositionsOf(user).Read(items =>
             {
-                foreach (var item in items)
-                {
-                    Add(user.Id, item);
-                }
-
+                positions.AddRange(items.Select(item => (user.Id, item)));
                 return 0;
             });
+        }
+
+        return positions;
+    }
+
+    private void InsertAll(SqliteTransaction transaction, IReadOnlyList<(string UserId, StoredPosition Position)> positions)
+    {
+        _add.Transaction = transaction;
+        foreach (var (userId, position) in positions)
+        {
+            Add(userId, position);
         }
     }
 
