@@ -25,40 +25,58 @@ internal static class PersistenceBench
         try
         {
             Console.WriteLine();
-            Console.WriteLine($"Persistence: {settings.Clients} clients, {settings.PersistenceCreates} creates per measure, median of 3; sandbox in this process; store in {folder}");
+            Console.WriteLine($"Persistence: {settings.Clients} clients, {settings.PersistenceCreates} creates per measure, median of 3 taken in turns; sandboxes in this process; stores in {folder}");
             await WarmUpAsync(settings, folder);
             var rates = new Dictionary<(int Stored, Mode Mode), PhaseResult>();
             var starts = new List<string>();
             foreach (var stored in StoredCounts)
             {
-                foreach (var mode in Enum.GetValues<Mode>())
+                // The three sandboxes run side by side and take turns, so a change in the machine's load hits all alike.
+                var modes = Enum.GetValues<Mode>();
+                var servers = new List<(Mode Mode, SandboxOptions Options, SandboxServer Server, LoadClient Load, List<PhaseResult> Runs)>();
+                try
                 {
-                    var dataFile = mode == Mode.Memory ? null : Path.Combine(folder, $"{mode}-{stored}.json");
-                    var options = Options(mode, dataFile);
-                    await using (var server = await SandboxServer.StartAsync(options))
+                    foreach (var mode in modes)
                     {
-                        using var load = new LoadClient(server.BaseUri, settings.Clients);
+                        var options = Options(mode, mode == Mode.Memory ? null : Path.Combine(folder, $"{mode}-{stored}.json"));
+                        var server = await SandboxServer.StartAsync(options);
+                        var load = new LoadClient(server.BaseUri, settings.Clients);
+                        servers.Add((mode, options, server, load, []));
                         await load.InitializeAsync(reset: false);
                         await load.FillAsync(stored, quiet: true);
-                        var runs = new List<PhaseResult>();
-                        for (var run = 0; run < 3; run++)
+                    }
+
+                    for (var run = 0; run < 3; run++)
+                    {
+                        foreach (var (mode, _, _, load, runs) in servers)
                         {
                             runs.Add(await load.RunAsync($"creates {Name(mode)} @{stored}", settings.PersistenceCreates, load.CreateAsync, quiet: true));
                         }
+                    }
 
+                    foreach (var (mode, _, _, _, runs) in servers)
+                    {
                         rates[(stored, mode)] = runs.OrderBy(result => result.Rate).ElementAt(1);
                         Console.WriteLine($"  {Name(mode),-16} {stored,7:N0} stored: {string.Join(", ", runs.Select(result => result.Rate.ToString("F0", CultureInfo.InvariantCulture)))} creates/s");
                     }
-
-                    if (dataFile is not null && stored == StoredCounts[^1])
+                }
+                finally
+                {
+                    foreach (var (_, _, server, load, _) in servers)
                     {
-                        // A restart loads every position from the store.
-                        var watch = Stopwatch.StartNew();
-                        await using var restarted = await SandboxServer.StartAsync(options);
-                        watch.Stop();
-                        using var client = new LoadClient(restarted.BaseUri, 1);
-                        starts.Add($"{Name(mode)}: start with {await client.StoredAsync():N0} positions stored {watch.Elapsed.TotalSeconds:F1} s, store {new FileInfo(Path.ChangeExtension(dataFile, ".db")).Length / 1048576.0:F0} MiB");
+                        load.Dispose();
+                        await server.StopAsync();
                     }
+                }
+
+                foreach (var (mode, options, _, _, _) in servers.Where(entry => entry.Options.DataFile is not null && stored == StoredCounts[^1]))
+                {
+                    // A restart loads every position from the store.
+                    var watch = Stopwatch.StartNew();
+                    await using var restarted = await SandboxServer.StartAsync(options);
+                    watch.Stop();
+                    using var client = new LoadClient(restarted.BaseUri, 1);
+                    starts.Add($"{Name(mode)}: start with {await client.StoredAsync():N0} positions stored {watch.Elapsed.TotalSeconds:F1} s, store {new FileInfo(Path.ChangeExtension(options.DataFile!, ".db")).Length / 1048576.0:F0} MiB");
                 }
             }
 
