@@ -65,6 +65,8 @@ internal sealed class TenantStore : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly object _lock = new();
+    private readonly object _commitEnded = new();
+    private long _commits;
     private readonly ConcurrentQueue<StoreChange> _queue = new();
     private Lazy<LoadedState> _seed;
     private byte[]? _newSeedJson;
@@ -254,7 +256,7 @@ internal sealed class TenantStore : IDisposable
 
     /// <summary>
     /// Returns once <paramref name="change"/> is committed. Whoever gets the lock commits everything queued so far in
-    /// one transaction, so writers that queued behind it usually find their change already written.
+    /// one transaction, so writers that queued behind it usually find their change already written when they wake.
     /// </summary>
     public void WaitWritten(StoreChange change)
     {
@@ -263,16 +265,40 @@ internal sealed class TenantStore : IDisposable
             return;
         }
 
-        lock (_lock)
+        // Writers that find a commit under way sleep until it ends instead of spinning on the lock (the machine may
+        // have two cores shared with the clients), then commit whatever is still queued, their own change among it.
+        while (!change.Written)
         {
-            if (change.Written)
+            var seen = Volatile.Read(ref _commits);
+            if (Monitor.TryEnter(_lock))
             {
+                try
+                {
+                    if (change.Written)
+                    {
+                        return;
+                    }
+
+                    ThrowIfFailed();
+                    ObjectDisposedException.ThrowIf(_disposed, this);
+                    CommitQueued();
+                }
+                finally
+                {
+                    Monitor.Exit(_lock);
+                    CommitEnded();
+                }
+
                 return;
             }
 
-            ThrowIfFailed();
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            CommitQueued();
+            lock (_commitEnded)
+            {
+                if (Volatile.Read(ref _commits) == seen && !change.Written)
+                {
+                    Monitor.Wait(_commitEnded);
+                }
+            }
         }
     }
 
@@ -305,12 +331,16 @@ internal sealed class TenantStore : IDisposable
 
             // The last connection to close folds the WAL into the database and deletes the -wal file.
             _connection.Dispose();
+
             if (_current is null && _madeNow)
             {
                 // Made by this start, which failed before the store was written: leave nothing behind.
                 DeleteStore(Files);
             }
         }
+
+        // Writers still waiting find the store closed.
+        CommitEnded();
     }
 
     private void CommitQueued()
@@ -384,9 +414,23 @@ internal sealed class TenantStore : IDisposable
 
     private LoadedState ReadSeed()
     {
+        byte[] json;
         lock (_lock)
         {
-            return StateFile.Parse(Guard(Files, () => ReadSeedJson(_connection)), $"The seed kept in the store '{Files.StorePath}'");
+            json = Guard(Files, () => ReadSeedJson(_connection));
+        }
+
+        // A writer that found the lock taken by this read waits for the end of a commit; this counts as one.
+        CommitEnded();
+        return StateFile.Parse(json, $"The seed kept in the store '{Files.StorePath}'");
+    }
+
+    private void CommitEnded()
+    {
+        lock (_commitEnded)
+        {
+            _commits++;
+            Monitor.PulseAll(_commitEnded);
         }
     }
 
