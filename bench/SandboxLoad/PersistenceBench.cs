@@ -25,9 +25,9 @@ internal static class PersistenceBench
         try
         {
             Console.WriteLine();
-            Console.WriteLine($"Persistence: {settings.Clients} clients, {settings.PersistenceCreates} creates per measure, median of 3 taken in turns; sandboxes in this process; stores in {folder}");
+            Console.WriteLine($"Persistence: {settings.Clients} clients, {settings.PersistenceCreates} creates per measure, {Rounds} rounds taking turns; sandboxes in this process; stores in {folder}");
             await WarmUpAsync(settings, folder);
-            var rates = new Dictionary<(int Stored, Mode Mode), PhaseResult>();
+            var measured = new Dictionary<(int Stored, Mode Mode), List<PhaseResult>>();
             var starts = new List<string>();
             foreach (var stored in StoredCounts)
             {
@@ -46,7 +46,7 @@ internal static class PersistenceBench
                         await load.FillAsync(stored, quiet: true);
                     }
 
-                    for (var run = 0; run < 3; run++)
+                    for (var run = 0; run < Rounds; run++)
                     {
                         foreach (var (mode, _, _, load, runs) in servers)
                         {
@@ -56,8 +56,9 @@ internal static class PersistenceBench
 
                     foreach (var (mode, _, _, _, runs) in servers)
                     {
-                        rates[(stored, mode)] = runs.OrderBy(result => result.Rate).ElementAt(1);
-                        Console.WriteLine($"  {Name(mode),-16} {stored,7:N0} stored: {string.Join(", ", runs.Select(result => result.Rate.ToString("F0", CultureInfo.InvariantCulture)))} creates/s");
+                        measured[(stored, mode)] = runs;
+                        Console.WriteLine($"  {Name(mode),-16} {stored,7:N0} stored: {string.Join(", ", runs.Select(result => result.Rate.ToString("F0", CultureInfo.InvariantCulture)))} creates/s; " +
+                            $"CPU {string.Join(", ", runs.Select(result => CpuPerCreate(result).ToString("F0", CultureInfo.InvariantCulture)))} us/create");
                     }
                 }
                 finally
@@ -83,13 +84,16 @@ internal static class PersistenceBench
             var kills = await KillRunsAsync(settings, folder);
 
             Console.WriteLine();
-            Console.WriteLine("| stored positions | in memory creates/s | --data (os) creates/s | --data (fsync) creates/s |");
+            // Medians; "of in memory" is the median of each round's ratio, which the machine's load disturbs least.
+            Console.WriteLine("Creates/s (median), its share of in memory (median of the rounds' ratios), CPU of this process (sandbox + load client) per create (median):");
+            Console.WriteLine("| stored positions | in memory | --data (os) | --data (fsync) |");
             Console.WriteLine("|---:|---:|---:|---:|");
             foreach (var stored in StoredCounts)
             {
-                var memory = rates[(stored, Mode.Memory)];
-                string Cell(Mode mode) => $"{rates[(stored, mode)].Rate:F0} ({rates[(stored, mode)].Rate / memory.Rate * 100:F0} %, p99 {rates[(stored, mode)].P99:F1} ms)";
-                Console.WriteLine($"| {stored:N0} | {memory.Rate:F0} (p99 {memory.P99:F1} ms) | {Cell(Mode.DataOs)} | {Cell(Mode.DataFsync)} |");
+                string Cell(Mode mode) => $"{Median(measured[(stored, mode)].Select(result => result.Rate)):F0}/s" +
+                    (mode == Mode.Memory ? string.Empty : $" = {Share(measured, stored, mode) * 100:F0} %") +
+                    $", {Median(measured[(stored, mode)].Select(CpuPerCreate)):F0} us";
+                Console.WriteLine($"| {stored:N0} | {Cell(Mode.Memory)} | {Cell(Mode.DataOs)} | {Cell(Mode.DataFsync)} |");
             }
 
             Console.WriteLine();
@@ -107,7 +111,7 @@ internal static class PersistenceBench
             }
 
             Console.WriteLine();
-            Console.WriteLine($"SUMMARY persistence: --data (os) {string.Join(", ", StoredCounts.Select(stored => $"{rates[(stored, Mode.DataOs)].Rate / rates[(stored, Mode.Memory)].Rate * 100:F0} % of in memory at {stored:N0}"))}; " +
+            Console.WriteLine($"SUMMARY persistence: --data (os) {string.Join(", ", StoredCounts.Select(stored => $"{Share(measured, stored, Mode.DataOs) * 100:F0} % of in memory at {stored:N0}"))}; " +
                 $"kill -9: {kills.Count} runs, {kills.Sum(kill => kill.Acknowledged)} acknowledged, {kills.Sum(kill => kill.Lost)} lost");
         }
         finally
@@ -115,6 +119,19 @@ internal static class PersistenceBench
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    private const int Rounds = 5;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static double CpuPerCreate(PhaseResult result) => result.ProcessCpu.TotalMicroseconds / Math.Max(1, result.Total);
+
+    private static double Share(Dictionary<(int Stored, Mode Mode), List<PhaseResult>> measured, int stored, Mode mode) =>
+        Median(measured[(stored, mode)].Zip(measured[(stored, Mode.Memory)], (data, memory) => data.Rate / memory.Rate));
 
     private static SandboxOptions Options(Mode mode, string? dataFile) => new()
     {

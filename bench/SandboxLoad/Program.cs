@@ -9,7 +9,8 @@ using ProfilePositions.Sandbox;
 //                    [--persistence-creates 10000] [--kill-runs 5] [--only base|persistence]
 // Without --url the sandbox runs in this process (no faults, no latency, logging off). The persistence part compares
 // creates/s in memory and with --data (os and fsync durability) at 1,000 and 100,000 stored positions, and counts
-// acknowledged creates lost when a sandbox process is killed (kill -9) during a stream of creates.
+// acknowledged creates lost when a sandbox process is killed (kill -9) during a stream of creates. Five rounds take
+// turns between the modes; medians are reported.
 var settings = LoadSettings.Parse(args);
 if (settings.Only != "persistence")
 {
