@@ -19,6 +19,11 @@ if (options.Help)
     return 0;
 }
 
+if (options.ExportFile is not null)
+{
+    return SandboxExport.Run(options.DataFile!, options.ExportFile);
+}
+
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -46,7 +51,7 @@ catch (Exception error) when (error is IOException or InvalidDataException or Un
 }
 
 await using var running = server;
-Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}"));
+Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}; {server.StoreDescription}"));
 if (server.CertificatePath is not null)
 {
     // Before the listening lines, so a helper that waits for them has read the path already.

@@ -83,11 +83,11 @@ public sealed class ProcessTests : IDisposable
             sandbox.Kill();
         }
 
+        // The JSON file still holds the demo tenant written at the first start; the store and its WAL hold the rest.
         var file = JsonNode.Parse(await File.ReadAllTextAsync(dataFile))!.AsObject();
         Assert.Equal(1, file["version"]!.GetValue<int>());
-        Assert.Equal(
-            acknowledged["positions"]!.AsObject().Sum(p => p.Value!.AsArray().Count),
-            file["positions"]!.AsObject().Sum(p => p.Value!.AsArray().Count));
+        Assert.Empty(file["positions"]!.AsObject());
+        Assert.Equal(["tenant.db", "tenant.db-wal", "tenant.identity.json", "tenant.json"], FolderFiles());
 
         using (var restarted = await SandboxProcess.StartAsync("--port", "0", "--data", dataFile))
         {
@@ -100,14 +100,135 @@ public sealed class ProcessTests : IDisposable
             var titles = reloaded["positions"]![adeleId]!.AsArray().Select(p => p!["detail"]!["jobTitle"]!.GetValue<string>());
             Assert.Equal(["Kept 0", "Renamed", "Kept 3", "Kept 4", "Kept 5", "Batched one", "Batched two"], titles);
 
-            // The restarted process keeps writing through to the same file.
+            // The restarted process keeps writing to the same store.
             var token = await client.TokenAsync(SandboxClient.AdeleUpn, "User.ReadWrite");
             await client.CreatePositionAsync("me", token, SandboxClient.PositionBody("After restart"));
             restarted.Kill();
         }
 
-        var final = JsonNode.Parse(await File.ReadAllTextAsync(dataFile))!.AsObject();
+        // --export reads the store of a stopped sandbox (folding its WAL in) and prints the seed form.
+        var export = await RunToExitAsync("--data", dataFile, "--export", "-");
+        Assert.Equal(0, export.ExitCode);
+        var final = JsonNode.Parse(export.Stdout)!.AsObject();
+        Assert.Equal(1, final["version"]!.GetValue<int>());
         Assert.Contains(final["positions"]!.AsObject().SelectMany(p => p.Value!.AsArray()), p => p!["detail"]!["jobTitle"]!.GetValue<string>() == "After restart");
+        Assert.Equal(["tenant.db", "tenant.identity.json", "tenant.json"], FolderFiles());
+    }
+
+    [Fact]
+    public async Task Kill_during_a_stream_of_creates_loses_no_acknowledged_create()
+    {
+        var dataFile = Path.Combine(folder, "stream.json");
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using (var sandbox = await SandboxProcess.StartAsync("--port", "0", "--data", dataFile))
+        {
+            using var client = new SandboxClient(sandbox.BaseUri);
+            var users = await client.UsersAsync();
+            var tokens = await Task.WhenAll(users.Select(user => client.TokenAsync(user.UserPrincipalName, "User.ReadWrite")));
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
+            {
+                for (var n = 0; !stop.IsCancellationRequested; n++)
+                {
+                    try
+                    {
+                        var response = await client.PostJsonAsync("beta/me/profile/positions", tokens[(writer + n) % tokens.Length], SandboxClient.PositionBody($"Stream {writer}-{n}"));
+                        if (response.StatusCode == 201)
+                        {
+                            acknowledged.Add(response.Object["id"]!.GetValue<string>());
+                        }
+                    }
+                    catch (Exception error) when (error is HttpRequestException or IOException or TaskCanceledException)
+                    {
+                        // The kill: a create whose answer never came is not acknowledged.
+                        return;
+                    }
+                }
+            })).ToList();
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (acknowledged.Count < 400 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10);
+            }
+
+            sandbox.Kill();
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        Assert.Equal(["stream.db", "stream.db-wal", "stream.identity.json", "stream.json"], FolderFiles());
+        using var restarted = await SandboxProcess.StartAsync("--port", "0", "--data", dataFile);
+        using var restartedClient = new SandboxClient(restarted.BaseUri);
+        var stored = (await restartedClient.StateAsync())["positions"]!.AsObject()
+            .SelectMany(user => user.Value!.AsArray()).Select(position => position!["id"]!.GetValue<string>()).ToHashSet();
+        var lost = acknowledged.Where(id => !stored.Contains(id)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged creates were lost ({stored.Count} stored).");
+        Assert.InRange(stored.Count, acknowledged.Count, acknowledged.Count + 8);
+    }
+
+    [Theory]
+    [InlineData("json", "not valid JSON")]
+    [InlineData("store", "is damaged")]
+    [InlineData("edited", "has changed since")]
+    public async Task Damaged_or_edited_data_exits_non_zero_with_the_reason(string damage, string reason)
+    {
+        var dataFile = Path.Combine(folder, "broken.json");
+        var storeFile = Path.Combine(folder, "broken.db");
+        if (damage == "json")
+        {
+            await File.WriteAllTextAsync(dataFile, """{"version":1,"users":[{"id":"a","userPrincipalName":"a@""");
+        }
+        else
+        {
+            // A good store first (killed, then exported, which folds its WAL in), then the damage.
+            Assert.Equal(1, (await RunToExitAsync("--data", dataFile, "--export", "-")).ExitCode);
+            using (await SandboxProcess.StartAsync("--port", "0", "--data", dataFile))
+            {
+            }
+
+            Assert.Equal(0, (await RunToExitAsync("--data", dataFile, "--export", Path.Combine(folder, "first.json"))).ExitCode);
+            Assert.False(File.Exists(storeFile + "-wal"));
+
+            if (damage == "store")
+            {
+                await File.WriteAllBytesAsync(storeFile, System.Text.Encoding.ASCII.GetBytes("SQLite format 3\0 but cut short"));
+            }
+            else
+            {
+                await File.AppendAllTextAsync(dataFile, " ");
+            }
+        }
+
+        var result = await RunToExitAsync("--port", "0", "--data", dataFile);
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("Now listening on:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("The sandbox could not start: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(reason, result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private string[] FolderFiles() => [.. Directory.GetFiles(folder).Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal)];
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(SandboxProcess.StartInfo(args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            // A sandbox that started serving instead of exiting must not outlive the test.
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     public void Dispose()

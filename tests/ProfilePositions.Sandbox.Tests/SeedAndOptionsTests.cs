@@ -121,13 +121,17 @@ public sealed class SeedAndOptionsTests
         Assert.Equal(1.5, options.ThrottleSeconds);
         Assert.False(options.Help);
         Assert.True(SandboxOptionsParser.Parse(["--help"]).Help);
+        Assert.Equal(SandboxDurability.Os, options.Durability);
+        var store = SandboxOptionsParser.Parse(["--data", "t.json", "--durability", "FSYNC", "--reseed"]);
+        Assert.Equal((SandboxDurability.Fsync, true, null), (store.Durability, store.Reseed, store.ExportFile));
+        Assert.Equal("-", SandboxOptionsParser.Parse(["--export=-", "--data=t.json"]).ExportFile);
         Assert.Equal((20, 1.0), (SandboxOptionsParser.Parse(["--throttle=20/1"]).ThrottleLimit!.Value, SandboxOptionsParser.Parse(["--throttle=20/1"]).ThrottleSeconds));
     }
 
     [Fact]
     public void Help_text_names_every_option()
     {
-        foreach (var option in new[] { "--port", "--seed", "--data", "--latency-ms", "--throttle", "--page-size", "--loose", "--shuffle-batch", "--verbose", "--help", "--https-port", "--token-lifetime", "stats", "identity/approve" })
+        foreach (var option in new[] { "--port", "--seed", "--data", "--reseed", "--export", "--durability os|fsync", "tenant.db-wal", "--latency-ms", "--throttle", "--page-size", "--loose", "--shuffle-batch", "--verbose", "--help", "--https-port", "--token-lifetime", "stats", "identity/approve" })
         {
             Assert.Contains(option, SandboxHelp.Text, StringComparison.Ordinal);
         }
@@ -165,6 +169,13 @@ public sealed class SeedAndOptionsTests
     [InlineData("--throttle", "5/x")]
     [InlineData("--throttle", "5/1/2")]
     [InlineData("--help=yes")]
+    [InlineData("--reseed")]
+    [InlineData("--export", "out.json")]
+    [InlineData("--durability", "fsync")]
+    [InlineData("--data", "t.json", "--durability", "disk")]
+    [InlineData("--data", "t.json", "--export")]
+    [InlineData("--data", "t.json", "--reseed=yes")]
+    [InlineData("--data", "t.json", "--reseed", "--export", "out.json")]
     public void Parser_rejects_bad_arguments(params string[] args)
     {
         Assert.ThrowsAny<ArgumentException>(() => SandboxOptionsParser.Parse(args));

@@ -42,7 +42,7 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
             case "/token":
                 return method == "GET" ? Token(request.Query, Error) : NotAllowed();
             case "/state":
-                return method == "GET" ? Json(writer => store.State.WriteTo(writer, withVersion: false)) : NotAllowed();
+                return method == "GET" ? Json(writer => store.State.WriteTo(writer)) : NotAllowed();
             case "/state/reset":
                 if (method != "POST")
                 {

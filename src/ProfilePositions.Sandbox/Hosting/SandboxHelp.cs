@@ -4,7 +4,8 @@ namespace ProfilePositions.Sandbox;
 internal static class SandboxHelp
 {
     public const string Usage =
-        "Usage: ProfilePositions.Sandbox [--port <n>] [--https-port <n>] [--seed <int>] [--data <file.json>] [--latency-ms <min>-<max>] "
+        "Usage: ProfilePositions.Sandbox [--port <n>] [--https-port <n>] [--seed <int>] [--data <file.json> [--reseed | --export <file>] [--durability os|fsync]] "
+        + "[--latency-ms <min>-<max>] "
         + "[--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--token-lifetime <s>] [--refresh-token-lifetime <s>] [--refresh-grace <s>] [--verbose] [--help]";
 
     public const string Text = Usage + """
@@ -22,10 +23,25 @@ internal static class SandboxHelp
                                         to <data>.https.pem) with --data; otherwise it lives in a temporary folder that
                                         is deleted when the sandbox stops.
           --seed <int>                  Seed of faults, latency, ids and batch shuffling (random and printed if omitted).
-          --data <file.json>            Users and positions, loaded at start and written through on every change. The
-                                        identity state (token signing key, TLS certificate, refresh tokens, revocations)
-                                        persists next to it in <name>.identity.json (owner-only file), so tokens and
-                                        refresh tokens issued before a restart are still accepted.
+          --data <file.json>            Keep the tenant on disk. The JSON file ({"version":1,"users":[...],
+                                        "positions":{...}}) is the seed: the first start makes a store beside it
+                                        (tenant.json -> tenant.db, plus tenant.db-wal while it runs or after a kill)
+                                        and, if the file is missing, writes the demo tenant to it. Every change goes to
+                                        the store only, before its response is sent; later starts load the store,
+                                        which wins over the file. If the file changed after the store was made, the
+                                        sandbox refuses to start: pass --reseed, or --export the store first.
+                                        /_sandbox/state/reset goes back to the seed. A damaged file or store stops the
+                                        start with a message and exit code 1. The identity state (token signing key,
+                                        TLS certificate, refresh tokens, revocations) persists next to it in
+                                        <name>.identity.json (owner-only file), so tokens and refresh tokens issued
+                                        before a restart are still accepted.
+          --reseed                      With --data: make the store again from the JSON file (its changes are lost).
+          --export <file>               With --data: write the store as JSON (the seed format) to <file>, or to
+                                        standard output for '-', and exit without serving. A running sandbox gives
+                                        the same form at GET /_sandbox/state.
+          --durability os|fsync         With --data: 'os' (the default) hands every write to the operating system
+                                        before answering, so it survives a killed sandbox but not a power cut;
+                                        'fsync' waits for the disk (concurrent writes share one flush).
           --latency-ms <min>-<max>      Latency of every request and of every $batch item, drawn uniformly (or one
                                         number for a fixed latency). Items without dependsOn run side by side, so an
                                         envelope takes as long as its slowest dependsOn chain.

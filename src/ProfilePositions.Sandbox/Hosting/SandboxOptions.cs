@@ -9,8 +9,20 @@ public sealed class SandboxOptions
     /// <summary>Seed of every pseudo-random decision (faults, latency, ids, batch shuffling); random when null.</summary>
     public int? Seed { get; set; }
 
-    /// <summary>JSON file that holds users and positions; loaded at start and rewritten after every change.</summary>
+    /// <summary>
+    /// The JSON file of users and positions. The first start makes a store beside it (<c>tenant.json</c> →
+    /// <c>tenant.db</c>) that keeps every change; later starts load the store, which wins over the file.
+    /// </summary>
     public string? DataFile { get; set; }
+
+    /// <summary>With <see cref="DataFile"/>: how far a write has gone before its response is sent.</summary>
+    public SandboxDurability Durability { get; set; }
+
+    /// <summary>With <see cref="DataFile"/>: make the store again from the JSON file, dropping what it held.</summary>
+    public bool Reseed { get; set; }
+
+    /// <summary>With <see cref="DataFile"/>: write the store's content as JSON to this file (<c>-</c>: standard output) and exit.</summary>
+    public string? ExportFile { get; set; }
 
     public int LatencyMinMs { get; set; }
 
@@ -51,4 +63,14 @@ public sealed class SandboxOptions
 
     /// <summary>Print the usage text and exit.</summary>
     public bool Help { get; set; }
+}
+
+/// <summary>How far an acknowledged write has gone with <c>--data</c>.</summary>
+public enum SandboxDurability
+{
+    /// <summary>Handed to the operating system before the response: survives a killed sandbox, not a power cut.</summary>
+    Os,
+
+    /// <summary>On disk before the response (an fsync per commit, shared by concurrent writers): survives a power cut.</summary>
+    Fsync,
 }

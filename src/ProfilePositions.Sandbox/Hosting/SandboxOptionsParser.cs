@@ -54,6 +54,26 @@ public static class SandboxOptionsParser
 
                     options.DataFile = file;
                     break;
+                case "--reseed":
+                    options.Reseed = true;
+                    break;
+                case "--export":
+                    var export = TakeValue();
+                    if (string.IsNullOrWhiteSpace(export))
+                    {
+                        throw new ArgumentException("Option '--export' needs a file name, or '-' for standard output.", nameof(args));
+                    }
+
+                    options.ExportFile = export;
+                    break;
+                case "--durability":
+                    options.Durability = TakeValue().ToLowerInvariant() switch
+                    {
+                        "os" => SandboxDurability.Os,
+                        "fsync" => SandboxDurability.Fsync,
+                        var other => throw new ArgumentException($"Option '--durability' needs 'os' or 'fsync', not '{other}'.", nameof(args)),
+                    };
+                    break;
                 case "--latency-ms":
                     (options.LatencyMinMs, options.LatencyMaxMs) = ParseRange(name, TakeValue());
                     break;
@@ -91,10 +111,20 @@ public static class SandboxOptionsParser
                     throw new ArgumentException($"Unknown option '{args[index]}'.", nameof(args));
             }
 
-            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose" or "--help")
+            if (inlineValue is not null && name is "--loose" or "--shuffle-batch" or "--verbose" or "--help" or "--reseed")
             {
                 throw new ArgumentException($"Option '{name}' takes no value.", nameof(args));
             }
+        }
+
+        if (options.DataFile is null && (options.Reseed || options.ExportFile is not null || options.Durability != SandboxDurability.Os))
+        {
+            throw new ArgumentException("Options '--reseed', '--export' and '--durability' work on a --data file; add --data <file.json>.", nameof(args));
+        }
+
+        if (options.Reseed && options.ExportFile is not null)
+        {
+            throw new ArgumentException("Options '--reseed' and '--export' do not go together: export first, then reseed.", nameof(args));
         }
 
         return options;

@@ -17,7 +17,18 @@ internal sealed class SandboxRuntime : IDisposable
     {
         Options = options;
         Seed = seed;
-        Store = new PositionStore(seed, options.DataFile is null ? null : new StateFile(options.DataFile), PositionSchema.Normalize);
+        Durable = options.DataFile is null ? null : TenantStore.Open(DataFiles.For(options.DataFile), options.Durability, options.Reseed);
+        try
+        {
+            Store = new PositionStore(seed, Durable, PositionSchema.Normalize);
+        }
+        catch
+        {
+            Durable?.Dispose();
+            throw;
+        }
+
+        // After the store: a --data that is refused writes no identity files either.
         IdentityStore = new IdentityStore(options.DataFile is null ? null : IdentityStore.PathFor(options.DataFile));
         Tokens = new TokenService(IdentityStore.SigningKey);
         Faults = new FaultEngine(seed, options.LatencyMinMs, options.LatencyMaxMs);
@@ -36,6 +47,9 @@ internal sealed class SandboxRuntime : IDisposable
     public int Seed { get; }
 
     public PositionStore Store { get; }
+
+    /// <summary>The <c>--data</c> store; null in memory.</summary>
+    public TenantStore? Durable { get; }
 
     public TokenService Tokens { get; }
 
@@ -87,5 +101,9 @@ internal sealed class SandboxRuntime : IDisposable
 
     public void BeginShutdown() => _shutdown.Cancel();
 
-    public void Dispose() => _shutdown.Dispose();
+    public void Dispose()
+    {
+        _shutdown.Dispose();
+        Durable?.Dispose();
+    }
 }

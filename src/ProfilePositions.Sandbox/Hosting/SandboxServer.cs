@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ProfilePositions.Sandbox.Hosting;
 using ProfilePositions.Sandbox.Identity;
+using ProfilePositions.Sandbox.State;
 
 namespace ProfilePositions.Sandbox;
 
@@ -47,6 +48,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public int Seed => _runtime.Seed;
 
+    /// <summary>With <c>--data</c>: the store and where its content came from, for the start-up line; otherwise null.</summary>
+    public string? StoreDescription => _runtime.Durable?.Description;
+
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -77,7 +81,7 @@ public sealed class SandboxServer : IAsyncDisposable
             certificate = runtime.IdentityStore.Certificate();
             if (options.DataFile is not null)
             {
-                certificatePath = IdentityStore.SiblingPath(options.DataFile, ".https.pem");
+                certificatePath = DataFiles.SiblingPath(options.DataFile, ".https.pem");
             }
             else
             {

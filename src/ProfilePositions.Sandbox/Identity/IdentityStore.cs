@@ -70,14 +70,7 @@ internal sealed class IdentityStore
     }
 
     /// <summary>The identity file next to <paramref name="dataFile"/>: <c>tenant.json</c> → <c>tenant.identity.json</c>.</summary>
-    public static string PathFor(string dataFile) => SiblingPath(dataFile, ".identity.json");
-
-    /// <summary>A file next to the data file that shares its name without the extension.</summary>
-    public static string SiblingPath(string dataFile, string suffix)
-    {
-        var full = Path.GetFullPath(dataFile);
-        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + suffix);
-    }
+    public static string PathFor(string dataFile) => DataFiles.SiblingPath(dataFile, ".identity.json");
 
     public string? FilePath => _path;
 

@@ -10,13 +10,13 @@ namespace ProfilePositions.Sandbox.State;
 /// </summary>
 internal sealed class StoredPosition
 {
-    private StoredPosition(string id, long sequence, byte[] json, JsonObject source)
+    private StoredPosition(string id, long sequence, byte[] json, DateTimeOffset? createdDateTime, DateTimeOffset? lastModifiedDateTime)
     {
         Id = id;
         Sequence = sequence;
         Json = json;
-        CreatedDateTime = ReadDate(source, "createdDateTime");
-        LastModifiedDateTime = ReadDate(source, "lastModifiedDateTime");
+        CreatedDateTime = createdDateTime;
+        LastModifiedDateTime = lastModifiedDateTime;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Prefix, string Name), string> PathNames = new();
@@ -61,8 +61,54 @@ internal sealed class StoredPosition
     public static StoredPosition From(JsonObject position, long sequence)
     {
         var id = ReadString(position, "id") ?? throw new InvalidOperationException("A stored position needs an id.");
-        return new StoredPosition(id, sequence, JsonSerializer.SerializeToUtf8Bytes(position, SandboxJson.NodeInfo), position);
+        return new StoredPosition(id, sequence, JsonSerializer.SerializeToUtf8Bytes(position, SandboxJson.NodeInfo),
+            ParseDate(ReadString(position, "createdDateTime")), ParseDate(ReadString(position, "lastModifiedDateTime")));
     }
+
+    /// <summary>
+    /// A position from bytes this sandbox wrote (normalised, compact): only the top-level id and timestamps are read,
+    /// so loading a store does not build a JSON tree per position.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not a JSON object with a string id.</exception>
+    public static StoredPosition FromJson(byte[] json, long sequence)
+    {
+        string? id = null, created = null, modified = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new InvalidDataException("A stored position is not a JSON object.");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                var isId = name.SequenceEqual("id"u8);
+                var isCreated = !isId && name.SequenceEqual("createdDateTime"u8);
+                var isModified = !isId && !isCreated && name.SequenceEqual("lastModifiedDateTime"u8);
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && (isId || isCreated || isModified))
+                {
+                    var text = reader.GetString();
+                    (id, created, modified) = isId ? (text, created, modified) : isCreated ? (id, text, modified) : (id, created, text);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException error)
+        {
+            throw new InvalidDataException($"A stored position is not valid JSON: {error.Message}", error);
+        }
+
+        return new StoredPosition(id ?? throw new InvalidDataException("A stored position has no id."), sequence, json, ParseDate(created), ParseDate(modified));
+    }
+
+    /// <summary>The same position under another sequence number.</summary>
+    public StoredPosition WithSequence(long sequence) => new(Id, sequence, Json, CreatedDateTime, LastModifiedDateTime) { _leaves = _leaves };
 
     public JsonObject ToJsonObject() => JsonNode.Parse(Json)!.AsObject();
 
@@ -114,8 +160,8 @@ internal sealed class StoredPosition
     private static string Join(string prefix, string name) =>
         PathNames.GetOrAdd((prefix, name), key => key.Prefix.Length == 0 ? key.Name : $"{key.Prefix}/{key.Name}");
 
-    private static DateTimeOffset? ReadDate(JsonObject owner, string name) =>
-        ReadString(owner, name) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
+    private static DateTimeOffset? ParseDate(string? text) =>
+        text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value)
             ? value
             : null;
 }

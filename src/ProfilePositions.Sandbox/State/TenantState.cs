@@ -34,14 +34,11 @@ internal sealed class TenantState
 
     public int PositionCount() => _positions.Values.Sum(positions => positions.Count);
 
-    /// <summary>The admin dump and the data file share this shape; positions are copied as stored bytes.</summary>
-    public void WriteTo(Utf8JsonWriter writer, bool withVersion)
+    /// <summary>The JSON form (<c>GET /_sandbox/state</c>, the data file, <c>--export</c>); positions are copied as stored bytes.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        if (withVersion)
-        {
-            writer.WriteNumber("version", 1);
-        }
+        writer.WriteNumber("version", 1);
 
         writer.WriteStartArray("users");
         foreach (var user in Users)
