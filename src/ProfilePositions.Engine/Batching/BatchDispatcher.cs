@@ -12,6 +12,7 @@ using System.Threading.Tasks;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions;
 using ProfilePositions.Engine.Http;
+using ProfilePositions.Engine.Runtime;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Batching
@@ -181,6 +182,10 @@ namespace ProfilePositions.Engine.Batching
                             if (!next.Completion.Task.IsCompleted)
                             {
                                 group.Add(next);
+                                if (next.Request.Method != Method.GET)
+                                {
+                                    next.Mark?.NoteWriteSent();
+                                }
                             }
                         }
 
@@ -424,7 +429,11 @@ namespace ProfilePositions.Engine.Batching
                 Attempt = attempt;
                 Events = events;
                 Queued = queued;
+                Mark = ItemMark.Current;
             }
+
+            /// <summary>The pipeline item this request is for (none outside a bulk command).</summary>
+            public ItemMark? Mark { get; }
 
             public PositionRequest Request { get; }
 
