@@ -12,8 +12,8 @@
                ending with one line: "N passed, N failed".
     Sandbox    runs the local Graph sandbox in the foreground (extra arguments are passed through; default --port 5000).
     Demo       the module's main job against the sandbox, in a fresh pwsh that imports out/ProfilePositions.
-    Soak       the fault suite (tests/Pester/Faults.Tests.ps1) with its seed sweep at full size: 5,000 rows over 200
-               users under seeds 1-5 (or $env:PROFILEPOSITIONS_FAULT_SEEDS), about 20 minutes; not part of Test.
+    Soak       the fault suite (tests/Pester/Faults.Tests.ps1) with its seed sweep (5,000 rows over 200 users) under
+               seeds 1-5 (or $env:PROFILEPOSITIONS_FAULT_SEEDS), about 20 minutes; Test runs it under seed 1.
     Bench      Import-Module time and assembly count of the built module, the bulk bench (bench/Bulk.Bench.ps1: items/s
                against an Invoke-RestMethod loop, throttling, CPU and memory per item), and the sandbox load bench.
     Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip.
@@ -322,7 +322,7 @@ function Invoke-Bench {
 }
 
 function Invoke-Soak {
-    # The fault suite's seed sweep at full size: 5,000 rows over 200 users under each of five seeds (about 20 minutes).
+    # The fault suite with its seed sweep (5,000 rows over 200 users) under each of five seeds (about 20 minutes).
     $pester = Invoke-Bootstrap
     Invoke-ModuleBuild
     $seeds = if ($env:PROFILEPOSITIONS_FAULT_SEEDS) { $env:PROFILEPOSITIONS_FAULT_SEEDS } else { '1,2,3,4,5' }

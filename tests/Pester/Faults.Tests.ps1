@@ -11,12 +11,10 @@
       - zero Retry-After violations (penalty mode).
 
     Retry-After values are sub-second or 1 s so the file runs fast; scenario 3 also uses an HTTP-date and 315 s.
-    Scenario 19 (the seed sweep) takes its seeds from $env:PROFILEPOSITIONS_FAULT_SEEDS (comma-separated; default 1) and
-    its row count from $env:PROFILEPOSITIONS_FAULT_ROWS; without either it runs 600 rows (not 5,000) so that the whole
-    file stays within about five minutes on a 2-core machine: the sandbox writes its whole --data file after every
-    change, which alone costs about 40 s per 5,000 changes. With $env:PROFILEPOSITIONS_FAULT_SEEDS set (a Soak run) it
-    runs 5,000 rows over 200 users (a Soak task would set, say, '1,2,3,4,5'). The seed is in the test names, and the
-    sandbox draws every fault decision from it, so a failing seed can be replayed:
+    Scenario 19 (the seed sweep) runs 5,000 rows over 200 users at about 20 % mixed faults for New, Update and Remove,
+    with the seeds in $env:PROFILEPOSITIONS_FAULT_SEEDS (comma-separated; default 1, as in CI; build.ps1 -Task Soak
+    sets '1,2,3,4,5') and the row count in $env:PROFILEPOSITIONS_FAULT_ROWS (default 5000). The seed is in the test
+    names, and the sandbox draws every fault decision from it, so a failing seed can be replayed:
         $env:PROFILEPOSITIONS_FAULT_SEEDS = '7'; Invoke-Pester -Path tests/Pester/Faults.Tests.ps1 -FullName '*seed 7*'
     (with several requests in flight the arrival order, and so a few decisions, can still differ from run to run).
 
@@ -27,7 +25,7 @@
 BeforeDiscovery {
     $seedText = if ($env:PROFILEPOSITIONS_FAULT_SEEDS) { $env:PROFILEPOSITIONS_FAULT_SEEDS } else { '1' }
     $sweepSeeds = @($seedText -split ',' | ForEach-Object { $_.Trim() } | Where-Object { $_ -ne '' } | ForEach-Object { [int] $_ })
-    $sweepRows = if ($env:PROFILEPOSITIONS_FAULT_ROWS) { [int] $env:PROFILEPOSITIONS_FAULT_ROWS } elseif ($env:PROFILEPOSITIONS_FAULT_SEEDS) { 5000 } else { 600 }
+    $sweepRows = if ($env:PROFILEPOSITIONS_FAULT_ROWS) { [int] $env:PROFILEPOSITIONS_FAULT_ROWS } else { 5000 }
     $sweepCases = @($sweepSeeds | ForEach-Object { @{ Seed = $_; Rows = $sweepRows; UserCount = 200 } })
 }
 
