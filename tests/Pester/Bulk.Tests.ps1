@@ -406,7 +406,8 @@ Describe 'Progress and Ctrl+C' {
 
     It 'Ctrl+C stops sending at once, and the summary variable says what was done and what is unknown' {
         $shell = New-SlowShell
-        $rows = 1..400 | ForEach-Object { [pscustomobject]@{ UserId = $script:slowUser.id; JobTitle = "Stop $_"; CompanyName = 'Stop Co' } }
+        # Enough rows that the run cannot end before the stop, however slow the machine is to press Ctrl+C.
+        $rows = 1..2000 | ForEach-Object { [pscustomobject]@{ UserId = $script:slowUser.id; JobTitle = "Stop $_"; CompanyName = 'Stop Co' } }
         try {
             $null = $shell.AddScript({
                     param($Rows)
@@ -422,7 +423,7 @@ Describe 'Progress and Ctrl+C' {
             $settled = (Get-SlowPosts).Count
             Start-Sleep -Milliseconds 1500
             (Get-SlowPosts).Count | Should -Be $settled -Because 'nothing is sent after Ctrl+C'
-            $settled | Should -BeLessThan 400
+            $settled | Should -BeLessThan 2000
 
             $summary = $shell.Runspace.SessionStateProxy.GetVariable('s')
             $summary | Should -Not -BeNullOrEmpty

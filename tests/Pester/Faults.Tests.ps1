@@ -906,7 +906,7 @@ Describe '17. The sandbox killed mid-run and restarted on its --data file' {
         Set-SandboxPenalty -Sandbox $script:first17
         $null = Connect-TestSandbox -Sandbox $script:first17 -User $script:adele.userPrincipalName
         $tag = New-Tag 'S17'
-        $rows = @(New-FaultRow -Tag $tag -UserId $script:megan.id, $script:lee.id, $script:innocenty.id, $script:patrick.id, $script:service.id, $script:alex.id -Count 200)
+        $rows = @(New-FaultRow -Tag $tag -UserId $script:megan.id, $script:lee.id, $script:innocenty.id, $script:patrick.id, $script:service.id, $script:alex.id -Count 600)
         $csv = Export-FaultCsv -Rows $rows -Path (Join-Path $TestDrive 's17.csv')
         $killer = Start-ThreadJob -ArgumentList $script:first17.BaseUri, $script:first17.Process.Id -ScriptBlock {
             param($uri, $processId)

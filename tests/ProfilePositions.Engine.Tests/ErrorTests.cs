@@ -131,6 +131,16 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public void AThrottledUpdateAfterAnAttemptWithNoClearAnswerSaysItMayHaveBeenApplied()
+    {
+        var failed = new FailedRequest { Method = "PATCH", Retries = 3, EarlierAttemptMayHaveRun = true };
+        var error = GraphErrorFactory.Create(429, null, NoHeaders, failed, null, Redactor);
+
+        Assert.StartsWith("An earlier attempt got no clear answer, so the update may or may not have been applied", error.Hint);
+        Assert.Contains("Graph is throttling requests", error.Hint);
+    }
+
+    [Fact]
     public void InsufficientStorageOnAnUpdateSaysToTryLater()
     {
         var error = Create(507, null, "PATCH");

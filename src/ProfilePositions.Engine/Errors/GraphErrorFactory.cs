@@ -21,6 +21,9 @@ namespace ProfilePositions.Engine.Errors
         public string? RetryAfter { get; set; }
 
         public string? ClientRequestId { get; set; }
+
+        /// <summary>An earlier attempt of this update or removal got no clear answer, so it may have been applied.</summary>
+        public bool EarlierAttemptMayHaveRun { get; set; }
     }
 
     /// <summary>Who is signed in, for hints: which scopes the token carries and when it expires.</summary>
@@ -131,6 +134,18 @@ namespace ProfilePositions.Engine.Errors
         }
 
         internal static string Hint(int status, string code, string message, FailedRequest request, AuthSnapshot? auth)
+        {
+            var hint = HintForStatus(status, code, message, request, auth);
+            if (request.EarlierAttemptMayHaveRun && IsRepeatableWrite(request.Method))
+            {
+                var what = string.Equals(request.Method, "DELETE", StringComparison.OrdinalIgnoreCase) ? "the position may or may not have been removed" : "the update may or may not have been applied";
+                hint = "An earlier attempt got no clear answer, so " + what + " (sending it again is safe)" + (string.IsNullOrEmpty(hint) ? string.Empty : "; " + hint);
+            }
+
+            return hint;
+        }
+
+        private static string HintForStatus(int status, string code, string message, FailedRequest request, AuthSnapshot? auth)
         {
             var isWrite = !string.Equals(request.Method, "GET", StringComparison.OrdinalIgnoreCase);
             switch (status)

@@ -69,7 +69,9 @@ namespace ProfilePositions.Engine.Positions
                 throw Final(result.Failure, attempts, unknownBefore ? WriteMayHaveRun(request) : null);
             }
 
-            return _responses.Read(request, result.Response!, attempts - 1);
+            // A 429 after an attempt that got no clear answer (a 503 after its commit, a reset) is no proof it did not run.
+            var earlierMayHaveRun = unknownBefore && !(result.Response!.IsSuccess || IsUnknownOutcome(result.Response.Status));
+            return _responses.Read(request, result.Response!, attempts - 1, earlierMayHaveRun);
         }
 
         /// <summary>Sends one attempt and says what it asks for next (for a read, an update or a delete).</summary>

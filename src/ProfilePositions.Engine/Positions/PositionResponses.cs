@@ -22,11 +22,11 @@ namespace ProfilePositions.Engine.Positions
         }
 
         /// <summary>The body of a successful answer as plain values (null when empty); Graph's error otherwise.</summary>
-        public object? Read(PositionRequest request, RawResponse response, int retries)
+        public object? Read(PositionRequest request, RawResponse response, int retries, bool earlierAttemptMayHaveRun = false)
         {
             if (!response.IsSuccess)
             {
-                throw Error(request, response, retries);
+                throw Error(request, response, retries, earlierAttemptMayHaveRun);
             }
 
             if (string.IsNullOrWhiteSpace(response.Body))
@@ -45,7 +45,7 @@ namespace ProfilePositions.Engine.Positions
         }
 
         /// <summary>Graph's error for a failed answer: status, code, message, request-id and a hint.</summary>
-        public GraphServiceException Error(PositionRequest request, RawResponse response, int retries)
+        public GraphServiceException Error(PositionRequest request, RawResponse response, int retries, bool earlierAttemptMayHaveRun = false)
         {
             var failed = new FailedRequest
             {
@@ -54,6 +54,7 @@ namespace ProfilePositions.Engine.Positions
                 PositionId = request.PositionId,
                 ClientRequestId = request.ClientRequestId,
                 Retries = retries,
+                EarlierAttemptMayHaveRun = earlierAttemptMayHaveRun,
             };
             return GraphErrorFactory.Create(response.Status, response.Body, response.Headers, failed, _auth, _redactor);
         }
