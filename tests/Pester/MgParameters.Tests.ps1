@@ -112,13 +112,16 @@ Describe '-Headers' {
     }
 
     It 'adds the headers to each $batch item, not to the envelope' {
-        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ UserId = $script:owner.id; JobTitle = "Batched $_" } }
+        # A create left alone when an envelope's short wait ends goes as a plain request; the rest share envelopes.
+        $rows = 1..10 | ForEach-Object { [pscustomobject]@{ UserId = $script:owner.id; JobTitle = "Batched $_" } }
         $null = $rows | New-ProfilePosition -Headers @{ 'x-ms-test' = 'batched' } -BatchSize 20
         $requests = Get-GraphRequest -Sandbox $script:sandbox -IncludeEnvelope
-        $items = @($requests | Where-Object batchId)
-        $items.Count | Should -Be 3
-        $items.headers.'x-ms-test' | Should -Be @('batched', 'batched', 'batched')
-        ($requests | Where-Object path -Like '*/$batch').headers.PSObject.Properties.Name | Should -Not -Contain 'x-ms-test'
+        $creates = @($requests | Where-Object path -NotLike '*/$batch')
+        $creates.Count | Should -Be 10
+        @($creates | Where-Object batchId).Count | Should -BeGreaterOrEqual 2
+        $creates | ForEach-Object { $_.headers.'x-ms-test' | Should -Be 'batched' }
+        $envelopes = @($requests | Where-Object path -Like '*/$batch')
+        $envelopes | ForEach-Object { $_.headers.PSObject.Properties.Name | Should -Not -Contain 'x-ms-test' }
     }
 
     It 'refuses <Name> with a clear error and sends nothing' -ForEach @(
@@ -146,11 +149,11 @@ Describe '-ResponseHeadersVariable' {
     }
 
     It 'holds each batched item''s own headers when that item''s output is written' {
-        $rows = 1..3 | ForEach-Object { [pscustomobject]@{ UserId = $script:owner.id; JobTitle = "Located $_" } }
+        $rows = 1..10 | ForEach-Object { [pscustomobject]@{ UserId = $script:owner.id; JobTitle = "Located $_" } }
         $seen = @($rows | New-ProfilePosition -BatchSize 20 -ResponseHeadersVariable itemHeaders |
                 ForEach-Object { [pscustomobject]@{ Id = $_.Id; Location = $itemHeaders['Location'] } })
-        @(Get-GraphRequest -Sandbox $script:sandbox | Where-Object batchId).Count | Should -Be 3 -Because 'the creates went in one $batch envelope'
-        $seen.Count | Should -Be 3
+        @(Get-GraphRequest -Sandbox $script:sandbox | Where-Object batchId).Count | Should -BeGreaterOrEqual 2 -Because 'creates shared $batch envelopes'
+        $seen.Count | Should -Be 10
         foreach ($one in $seen) { $one.Location | Should -BeLike "*/profile/positions/$($one.Id)" }
         $itemHeaders['Location'] | Should -BeLike "*/$($seen[-1].Id)" -Because 'after the command the variable holds the last item''s headers'
     }

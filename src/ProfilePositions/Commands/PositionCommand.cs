@@ -120,6 +120,11 @@ namespace ProfilePositions.Commands
         /// <summary>Whether a piped string is a user id (Get: 'a@x','b@x' | Get-ProfilePosition) rather than JSON text or nothing.</summary>
         private protected virtual bool PipedTextIsUserId => false;
 
+        private string? _inputObjectUserId;
+
+        /// <summary>The user the command line names: -UserId, or the user of -InputObject.</summary>
+        private string? CommandLineUserId => _inputObjectUserId ?? UserId;
+
         /// <summary>The position -InputObject names, or null; it stands for -WorkPositionId on the command line.</summary>
         protected string? InputObjectPositionId { get; private set; }
 
@@ -164,7 +169,8 @@ namespace ProfilePositions.Commands
             try
             {
                 var identity = CommandLineIdentity.Read(InputObject);
-                UserId = identity.UserId;
+                // Kept apart from the UserId property, which PowerShell binds again from each piped row's columns.
+                _inputObjectUserId = identity.UserId;
                 CommandLine.Add(nameof(UserId));
                 InputObjectPositionId = identity.PositionId;
             }
@@ -463,13 +469,14 @@ namespace ProfilePositions.Commands
             {
                 if (CommandLine.Contains(nameof(UserId)))
                 {
-                    if (UserId == null || UserId.Trim().Length == 0)
+                    var userId = CommandLineUserId;
+                    if (userId == null || userId.Trim().Length == 0)
                     {
                         throw new PositionInputException("UserId", "-UserId is empty. Give an object id, a user principal name or 'me'; omit -UserId to work on your own profile.");
                     }
 
                     WarnUserOverride();
-                    return UserId;
+                    return userId;
                 }
 
                 if (Item == null)
@@ -576,10 +583,11 @@ namespace ProfilePositions.Commands
             }
 
             var own = Item.Text(nameof(UserId));
-            if (own != null && !string.Equals(own, UserId, StringComparison.OrdinalIgnoreCase))
+            if (own != null && !string.Equals(own, CommandLineUserId, StringComparison.OrdinalIgnoreCase))
             {
                 _warnedUserOverride = true;
-                WriteWarning("Row " + Item.Number + " names the user '" + own + "', but -UserId '" + UserId + "' on the command line is used for every row (said once). Leave out -UserId to write each row to its own user.");
+                var given = _inputObjectUserId != null ? "-InputObject's user '" : "-UserId '";
+                WriteWarning("Row " + Item.Number + " names the user '" + own + "', but " + given + CommandLineUserId + "' on the command line is used for every row (said once). Leave out " + (_inputObjectUserId != null ? "-InputObject" : "-UserId") + " to write each row to its own user.");
             }
         }
 
@@ -594,7 +602,7 @@ namespace ProfilePositions.Commands
             string? user;
             if (CommandLine.Contains(nameof(UserId)) || item == null || item.Kind == PipelineItemKind.Body)
             {
-                user = CommandLine.Contains(nameof(UserId)) ? UserId : "me";
+                user = CommandLine.Contains(nameof(UserId)) ? CommandLineUserId : "me";
             }
             else
             {
