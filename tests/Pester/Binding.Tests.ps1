@@ -5,7 +5,10 @@
     journal). Later issues add rows here for every new kind of input and every new parameter.
 
     Kinds: a body (dictionary, PSCustomObject whose members are all workPosition members or @odata.*, JSON text),
-    a row (CSV row, JSON backup, HR export, user object, row-shaped dictionary), and the module's own output.
+    a row (CSV row, JSON backup, HR export, user object, row-shaped dictionary, and for Get plain text: a user id), and
+    the module's own output. Rows with the parameters Microsoft's cmdlets have (-InputObject, -Headers,
+    -ResponseHeadersVariable, -PageSize, -CountVariable, -ExpandProperty) check what those add: Query (the request's
+    query), Headers (request headers), GraphError (Graph's own error for the item), After (a check of what the run left).
 #>
 
 BeforeDiscovery {
@@ -49,6 +52,13 @@ BeforeDiscovery {
             SentLike = @{ detail = @{ jobTitle = 'Matrix target'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true } }
         @{ Name = 'New: a hashtable piped without -UserId'; Kind = 'a body: the whole position, as JSON members'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { @{ detail = @{ jobTitle = 'Nobody named' } } | New-ProfilePosition } }
+        @{ Name = 'New: a CSV row with -ResponseHeadersVariable'; Kind = 'a row; its columns bind -UserId, -JobTitle'; Method = 'POST'
+            Run = { "UserId,JobTitle`n$owner,Located" | ConvertFrom-Csv | New-ProfilePosition -ResponseHeadersVariable rhv | ForEach-Object { $script:MatrixSeen = @{ Location = $rhv['Location']; Id = $_.Id } } }
+            Sent = @{ detail = @{ jobTitle = 'Located' } }
+            After = { $script:MatrixSeen.Location | Should -BeLike "*/profile/positions/$($script:MatrixSeen.Id)" } }
+        @{ Name = 'New: a hashtable body with -InputObject'; Kind = 'a body: the whole position, as JSON members'; Method = 'POST'
+            Run = { @{ detail = @{ jobTitle = 'Identity body' } } | New-ProfilePosition -InputObject @{ UserId = $owner } }
+            Sent = @{ detail = @{ jobTitle = 'Identity body' } } }
         @{ Name = 'New: a semicolon CSV read without -Delimiter'; Kind = 'a row; no column binds; ignored: UserId;JobTitle'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { "UserId;JobTitle`n$owner;Semicolon" | ConvertFrom-Csv | New-ProfilePosition } }
 
@@ -68,6 +78,12 @@ BeforeDiscovery {
         @{ Name = 'Update: a hashtable body with -UserId and -Id'; Kind = 'a body: the whole position, as JSON members'; Method = 'PATCH'
             Run = { @{ detail = @{ role = 'Piped body' } } | Update-ProfilePosition -UserId $owner -Id $target }
             Sent = @{ detail = @{ role = 'Piped body' } } }
+        @{ Name = 'Update: a CSV row with -Headers'; Kind = 'a row; its columns bind -UserId, -WorkPositionId, -JobTitle'; Method = 'PATCH'
+            Run = { "UserId,Id,JobTitle`n$owner,$target,With header" | ConvertFrom-Csv | Update-ProfilePosition -Headers @{ 'x-ms-matrix' = 'row' } }
+            Sent = @{ detail = @{ jobTitle = 'With header' } }; Headers = @{ 'x-ms-matrix' = 'row' } }
+        @{ Name = 'Update: a CSV row of JobTitle with -InputObject (user and position)'; Kind = 'a row; its columns bind -JobTitle'; Method = 'PATCH'
+            Run = { "JobTitle`nFrom row" | ConvertFrom-Csv | Update-ProfilePosition -InputObject @{ UserId = $owner; WorkPositionId = $target } }
+            Sent = @{ detail = @{ jobTitle = 'From row' } } }
         @{ Name = 'Update: a row without UserId'; Kind = 'a row; its columns bind -WorkPositionId, -JobTitle'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { [pscustomobject]@{ Id = $target; JobTitle = 'Nobody' } | Update-ProfilePosition } }
 
@@ -76,12 +92,28 @@ BeforeDiscovery {
             Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | Remove-ProfilePosition -Confirm:$false } }
         @{ Name = 'Remove: a CSV row of UserId and Id'; Kind = 'a row; its columns bind -UserId, -WorkPositionId'; Method = 'DELETE'
             Run = { "UserId,Id`n$owner,$target" | ConvertFrom-Csv | Remove-ProfilePosition -Confirm:$false } }
+        @{ Name = 'Remove: a position from Get-ProfilePosition with -Headers'; Kind = 'a position from this module; only its UserId and Id are used'; Method = 'DELETE'
+            Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | Remove-ProfilePosition -Headers @{ 'If-Match' = '*' } -Confirm:$false }
+            Headers = @{ 'If-Match' = '*' } }
         @{ Name = 'Remove: a row without UserId'; Kind = 'a row; its columns bind -WorkPositionId'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { [pscustomobject]@{ Id = $target } | Remove-ProfilePosition -Confirm:$false } }
 
         # ---- Get-ProfilePosition ----
         @{ Name = 'Get: a user object'; Kind = 'a row; its columns bind -UserId; ignored: DisplayName'; Method = 'GET'
             Run = { [pscustomobject]@{ UserPrincipalName = $owner; DisplayName = 'Innocenty' } | Get-ProfilePosition } }
+        @{ Name = 'Get: UPN text'; Kind = 'text, read as the user id'; Method = 'GET'
+            Run = { $owner | Get-ProfilePosition } }
+        @{ Name = 'Get: empty text'; Kind = 'text, read as the user id'; Method = $null; ErrorId = 'UserIdMissing'
+            Run = { '' | Get-ProfilePosition } }
+        @{ Name = 'Get: a user object with -PageSize and -CountVariable'; Kind = 'a row; its columns bind -UserId; ignored: DisplayName'; Method = 'GET'
+            Run = { [pscustomobject]@{ UserPrincipalName = $owner; DisplayName = 'Innocenty' } | Get-ProfilePosition -PageSize 2 -CountVariable n | ForEach-Object { $script:MatrixSeen = $n } }
+            Query = '^\$count=true&\$top=2$'; After = { $script:MatrixSeen | Should -Be @(Get-StoredPosition -Sandbox $script:sandbox -OwnerId $script:ownerUser.id).Count } }
+        @{ Name = 'Get: a user object with -ExpandProperty'; Kind = 'a row; its columns bind -UserId; ignored: DisplayName'; Method = 'GET'; GraphError = 'BadRequest'
+            Run = { [pscustomobject]@{ UserPrincipalName = $owner; DisplayName = 'Innocenty' } | Get-ProfilePosition -ExpandProperty manager }
+            Query = '^\$expand=manager$' }
+        @{ Name = 'Get: a user object with -InputObject naming a position'; Kind = 'a row; its columns bind -UserId; ignored: DisplayName'; Method = 'GET'
+            Run = { [pscustomobject]@{ UserPrincipalName = 'someone.else@contoso.com'; DisplayName = 'Innocenty' } | Get-ProfilePosition -InputObject @{ UserId = $owner; WorkPositionId = $target } -WarningAction SilentlyContinue }
+            After = { (Get-GraphRequest -Sandbox $script:sandbox)[0].path | Should -BeLike "*/$target" } }
         @{ Name = 'Get: a row without UserId'; Kind = 'a row; no column binds; ignored: Name'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { [pscustomobject]@{ Name = 'nobody' } | Get-ProfilePosition } }
     )
@@ -128,12 +160,21 @@ Describe 'Binding matrix' {
             return
         }
 
-        @($failures) | Should -BeNullOrEmpty
+        if ($GraphError) {
+            @($failures).Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeLike "$GraphError,*"
+        }
+        else {
+            @($failures) | Should -BeNullOrEmpty
+        }
         $requests.Count | Should -Be 1
         $requests[0].method | Should -Be $Method
         $requests[0].path | Should -Match ([regex]::Escape($script:ownerUser.userPrincipalName) + '|' + $script:ownerUser.id)
         $requests[0].caller | Should -Be $script:signedIn.userPrincipalName
         if ($Method -eq 'DELETE') { $requests[0].path | Should -BeLike "*/$target" }
+        if ($Query) { (Get-RequestQuery $requests[0]) | Should -Match $Query }
+        foreach ($header in @(if ($Headers) { $Headers.GetEnumerator() })) { $requests[0].headers.($header.Key) | Should -Be $header.Value }
+        if ($After) { & $After }
         if ($Sent) {
             ConvertTo-CanonicalJson (Get-RequestJson $requests[0]) | Should -BeExactly (ConvertTo-CanonicalJson $Sent)
         }

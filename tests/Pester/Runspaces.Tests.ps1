@@ -91,6 +91,19 @@ Describe 'ForEach-Object -Parallel with a connection per runspace' {
         $seen | Should -Be @($first, $first)
     }
 
+    It 'a parallel runspace''s connection stops being the process default when its runspace is closed' {
+        $tokens = $script:tokens; $module = $script:modulePath; $uri = $script:sandbox.BaseUri; $user = $script:upns[1]
+        $inside = 1 | ForEach-Object -Parallel {
+            Import-Module $using:module
+            $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString ($using:tokens)[$using:user] -AsPlainText -Force) -GraphEndpoint $using:uri
+            (Get-ProfileGraphContext).Account
+        }
+        $inside | Should -Be $user
+        { Get-ProfilePosition -ErrorAction Stop } | Should -Throw -ErrorId 'NotConnected,*' -Because 'the runspace that connected is closed, so its connection is nobody''s default'
+        $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:tokens[$script:upns[0]] -AsPlainText -Force) -GraphEndpoint $uri
+        (1 | ForEach-Object -Parallel { Import-Module $using:module; (Get-ProfileGraphContext).Account }) | Should -Be $script:upns[0]
+    }
+
     It 'connect once, then parallel: runspaces without a connection use the process default and say so' {
         $admin = $script:upns[0]
         $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $script:tokens[$admin] -AsPlainText -Force) -GraphEndpoint $script:sandbox.BaseUri

@@ -392,17 +392,61 @@ function Invoke-ConsoleSession {
     $env:PP_TEST_TOKEN = Get-TestToken -Sandbox $Sandbox -User $User
     $env:PP_TEST_ENDPOINT = $Sandbox.BaseUri
     try {
-        $setup = 'Import-Module $env:PP_TEST_MODULE; $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $env:PP_TEST_TOKEN -AsPlainText -Force) -GraphEndpoint $env:PP_TEST_ENDPOINT'
-        $pwsh = (Get-Process -Id $PID).Path
-        $arguments = if ($pwsh -like '*dotnet*') { @('pwsh', '-NoProfile', '-Command', '-') } else { @('-NoProfile', '-Command', '-') }
-        (@($setup) + $Lines + 'exit') -join "`n" | & $pwsh @arguments 2>&1 | Out-String
+        $pwsh = Get-FreshPwsh
+        $prefix = $pwsh.Prefix
+        (@($script:FreshSessionSetup) + $Lines + 'exit') -join "`n" | & $pwsh.Path @prefix -NoProfile -Command - 2>&1 | Out-String
     }
     finally {
         Remove-Item Env:PP_TEST_TOKEN, Env:PP_TEST_MODULE, Env:PP_TEST_ENDPOINT -ErrorAction SilentlyContinue
     }
 }
 
-Export-ModuleMember -Function Invoke-ConsoleSession, Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
+# What a fresh session runs first: import the tested module and connect to the sandbox (PP_TEST_* variables).
+$script:FreshSessionSetup = 'Import-Module $env:PP_TEST_MODULE; $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $env:PP_TEST_TOKEN -AsPlainText -Force) -GraphEndpoint $env:PP_TEST_ENDPOINT'
+
+function Get-FreshPwsh {
+    # The pwsh this run uses (under `dotnet pwsh` the process is dotnet, which needs the pwsh command first).
+    $path = (Get-Process -Id $PID).Path
+    [pscustomobject]@{ Path = $path; Prefix = @(if ($path -like '*dotnet*') { 'pwsh' }) }
+}
+
+function Invoke-ScriptInFreshPwsh {
+    <#
+    Runs code in a fresh `pwsh -NoProfile -NonInteractive -File` (nothing on standard input, so any prompt fails)
+    after a prelude that imports the tested module, connects to the sandbox as -User and sets -Variables. Returns
+    ExitCode, Output (standard output) and Errors (standard error) as text.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [Parameter(Mandatory)] [string] $User,
+        [Parameter(Mandatory)] [string] $Code,
+        [hashtable] $Variables = @{},
+        [string[]] $Scopes = @('User.ReadWrite.All')
+    )
+    $env:PP_TEST_MODULE = (Get-Module ProfilePositions).Path -replace '\.dll$', '.psd1'
+    $env:PP_TEST_TOKEN = Get-TestToken -Sandbox $Sandbox -User $User -Scopes $Scopes
+    $env:PP_TEST_ENDPOINT = $Sandbox.BaseUri
+    $directory = Join-Path ([IO.Path]::GetTempPath()) ('pp-fresh-' + [guid]::NewGuid().ToString('n'))
+    $null = New-Item -ItemType Directory -Path $directory
+    try {
+        $assignments = foreach ($name in $Variables.Keys) { "`$$name = '$($Variables[$name] -replace "'", "''")'" }
+        $path = Join-Path $directory 'script.ps1'
+        # The code follows the prelude on lines of its own, as written (tabs and blank lines kept).
+        Set-Content -Path $path -Encoding utf8NoBOM -Value ((@($script:FreshSessionSetup) + @($assignments) + $Code) -join "`n")
+        $errors = Join-Path $directory 'stderr.txt'
+        $pwsh = Get-FreshPwsh
+        $prefix = $pwsh.Prefix
+        $output = '' | & $pwsh.Path @prefix -NoProfile -NonInteractive -File $path 2> $errors | Out-String
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output; Errors = "$(Get-Content -Raw -Path $errors)" }
+    }
+    finally {
+        Remove-Item -Recurse -Force -Path $directory -ErrorAction SilentlyContinue
+        Remove-Item Env:PP_TEST_TOKEN, Env:PP_TEST_MODULE, Env:PP_TEST_ENDPOINT -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Invoke-ConsoleSession, Invoke-ScriptInFreshPwsh, Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
     Get-TestToken, Connect-TestSandbox, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
     Add-SandboxFault, Clear-SandboxFault, Get-GraphRequest, Get-RequestJson, Get-RequestQuery, ConvertTo-CanonicalJson, Test-UserPath,
     Get-UserFormCase, Find-SandboxUser, Get-UserForm, Test-RequestUser, New-SeedPosition, Get-StoredPosition

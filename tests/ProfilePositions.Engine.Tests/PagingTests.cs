@@ -92,6 +92,20 @@ public sealed class PagingTests : IDisposable
     }
 
     [Fact]
+    public async Task PageSizeWithAllFollowsNextLinksWhereGraphTakesTopAsAPageSize()
+    {
+        // Graph links the next page: no $skip request is made, and the count is the first page's.
+        var pages = new Pages(n => n < 4 ? Link(n + 1) : null);
+        var service = await OpenAsync(pages);
+
+        var listing = await service.ReadListingAsync(null, new PositionQuery { PageSize = 1, Count = true }, top: null, all: true, CancellationToken.None);
+
+        Assert.Equal(new[] { "p1", "p2", "p3", "p4" }, listing.Items.Select(p => p.Id));
+        Assert.Equal(Graph + "/beta/me/profile/positions?$count=true&$top=1", pages.Urls[0]);
+        Assert.Equal(new[] { Link(2), Link(3), Link(4) }, pages.Urls.Skip(1));
+    }
+
+    [Fact]
     public async Task AllReadsEveryPageAndTopWinsOverAll()
     {
         var pages = new Pages(n => n < 4 ? Link(n + 1) : null);

@@ -58,7 +58,7 @@ namespace ProfilePositions.Engine.Connection
             var policy = options.MaxRetries.HasValue ? _retry.WithMaxRetries(options.MaxRetries.Value) : _retry;
             var dispatcher = new BatchDispatcher(transport, _stepAdapter, _context.GraphEndpoint!, policy, options.Counters, options.BatchSize, options.ThrottleLimit, options.Linger);
             var runner = new OperationRunner(dispatcher, policy, new PositionResponses(_auth, Redactor), options.Counters);
-            return new GraphPositionService(_context.GraphEndpoint!, options.Events, runner, Claimed, dispatcher, _auth);
+            return new GraphPositionService(_context.GraphEndpoint!, options.Events, runner, Claimed, dispatcher, _auth, options.Headers);
         }
 
         /// <summary>Masks this connection's tokens in any text.</summary>

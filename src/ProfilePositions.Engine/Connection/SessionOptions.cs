@@ -23,6 +23,12 @@ namespace ProfilePositions.Engine.Connection
         /// <summary>How long the first queued operation may wait for others to fill its envelope while input still comes.</summary>
         public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
 
+        /// <summary>
+        /// Extra headers for every request the session's operations send (-Headers), in each $batch item, never on the
+        /// envelope. The command checks them (no Authorization, no Host).
+        /// </summary>
+        public System.Collections.Generic.IReadOnlyDictionary<string, string>? Headers { get; set; }
+
         /// <summary>Filled in as the session sends: requests, envelopes, throttling, retries waiting.</summary>
         public Batching.BulkCounters Counters { get; set; } = new Batching.BulkCounters();
     }

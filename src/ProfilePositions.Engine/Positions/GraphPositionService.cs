@@ -30,21 +30,55 @@ namespace ProfilePositions.Engine.Positions
         private readonly KeyedSequencer _order = new KeyedSequencer();
         private readonly BatchDispatcher? _dispatcher;
         private readonly AuthSnapshot? _signedIn;
-        private ExistingPositions? _existing;
+        private readonly Lazy<ExistingPositions> _existing;
+        private readonly IReadOnlyDictionary<string, string>? _headers;
+        private readonly ResponseNotes? _notes;
+        private readonly bool _isView;
 
         /// <param name="dispatcher">The session's sender, released with it.</param>
         /// <param name="signedIn">Who signed in: /me, their UPN and their object id are one profile.</param>
-        public GraphPositionService(Uri graphRoot, EngineEvents events, OperationRunner runner, ClaimedPositions claimed, BatchDispatcher? dispatcher = null, AuthSnapshot? signedIn = null)
+        /// <param name="headers">Extra headers for every request of the session's operations (-Headers).</param>
+        public GraphPositionService(Uri graphRoot, EngineEvents events, OperationRunner runner, ClaimedPositions claimed, BatchDispatcher? dispatcher = null, AuthSnapshot? signedIn = null, IReadOnlyDictionary<string, string>? headers = null)
         {
             _signedIn = signedIn;
             _graphRoot = graphRoot;
             _events = events;
             _runner = runner;
             _dispatcher = dispatcher;
+            _headers = headers;
             _creates = new CreateReconciler(runner, (userId, sink, token) => ReadAllAsync(userId, null, sink, token), claimed);
+            _existing = new Lazy<ExistingPositions>(() => new ExistingPositions(this, _events, UserKey));
         }
 
-        public void Dispose() => _dispatcher?.Dispose();
+        /// <summary>The same session (sender, order, positions read for -SkipExisting) whose requests note their answers' headers.</summary>
+        private GraphPositionService(GraphPositionService session, ResponseNotes notes)
+        {
+            _signedIn = session._signedIn;
+            _graphRoot = session._graphRoot;
+            _events = session._events;
+            _runner = session._runner;
+            _dispatcher = session._dispatcher;
+            _headers = session._headers;
+            _creates = session._creates;
+            _existing = session._existing;
+            _order = session._order;
+            _notes = notes;
+            _isView = true;
+        }
+
+        public IProfilePositionService WithNotes(ResponseNotes notes) => new GraphPositionService(this, notes);
+
+        public void Dispose()
+        {
+            if (!_isView)
+            {
+                _dispatcher?.Dispose();
+            }
+        }
+
+        /// <summary>Every operation's request is made here, so that each carries the session's headers and this view's notes.</summary>
+        private PositionRequest Request(Method method, string url, PositionBody? body, string? userId, string? positionId) =>
+            new PositionRequest(method, url, body, userId, positionId) { Headers = _headers, Notes = _notes };
 
         public void Flush() => _dispatcher?.Flush();
 
@@ -67,7 +101,7 @@ namespace ProfilePositions.Engine.Positions
         public Task<CreateResult> CreateOrSkipAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
             RequireContent("POST", body);
-            var existing = _existing ??= new ExistingPositions(this, _events, UserKey);
+            var existing = _existing.Value;
             return _order.RunAsync("create:" + UserKey(userId), async () =>
             {
                 var match = await existing.FindAsync(userId, body, cancellationToken).ConfigureAwait(false);
@@ -85,27 +119,33 @@ namespace ProfilePositions.Engine.Positions
 
         public Task<WorkPosition?> FindExistingAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
-            var existing = _existing ??= new ExistingPositions(this, _events, UserKey);
+            var existing = _existing.Value;
             return _order.RunAsync("create:" + UserKey(userId), () => existing.FindAsync(userId, body, cancellationToken));
         }
 
         public async Task<PositionPage> ListAsync(string? userId, PositionQuery query, CancellationToken cancellationToken)
         {
             var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query ?? new PositionQuery()));
-            var result = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, null), _events, cancellationToken).ConfigureAwait(false);
+            var result = await _runner.RunAsync(Request(Method.GET, url, null, userId, null), _events, cancellationToken).ConfigureAwait(false);
             return PositionResponses.ReadPage(result, userId);
         }
 
         public async Task<PositionListing> ReadListingAsync(string? userId, PositionQuery query, int? top, bool all, CancellationToken cancellationToken)
         {
+            if (query.PageSize.HasValue)
+            {
+                return await ReadInPagesAsync(userId, query, query.PageSize.Value, top, all, cancellationToken).ConfigureAwait(false);
+            }
+
             if (all && !top.HasValue)
             {
-                return new PositionListing(await ReadAllAsync(userId, query, _events, cancellationToken).ConfigureAwait(false), moreExist: false);
+                return await ReadAllPagesAsync(userId, query, _events, cancellationToken).ConfigureAwait(false);
             }
 
             var items = new List<WorkPosition>();
             var first = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query));
             var page = await ListAsync(userId, query, cancellationToken).ConfigureAwait(false);
+            var count = page.Count;
             var followed = new HashSet<string>(StringComparer.Ordinal) { first };
             while (true)
             {
@@ -113,7 +153,7 @@ namespace ProfilePositions.Engine.Positions
                 {
                     if (top.HasValue && items.Count >= top.Value)
                     {
-                        return new PositionListing(items, moreExist: false);
+                        return new PositionListing(items, moreExist: false, count);
                     }
 
                     items.Add(position);
@@ -121,12 +161,12 @@ namespace ProfilePositions.Engine.Positions
 
                 if (string.IsNullOrEmpty(page.NextLink) || (top.HasValue && items.Count >= top.Value))
                 {
-                    return new PositionListing(items, moreExist: false);
+                    return new PositionListing(items, moreExist: false, count);
                 }
 
                 if (!top.HasValue)
                 {
-                    return new PositionListing(items, moreExist: true);
+                    return new PositionListing(items, moreExist: true, count);
                 }
 
                 if (!followed.Add(page.NextLink!) || followed.Count > PageCap)
@@ -135,6 +175,74 @@ namespace ProfilePositions.Engine.Positions
                 }
 
                 page = await ListNextAsync(userId, page.NextLink!, _events, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>
+        /// -PageSize: each request asks for pageSize positions ($top) and its next links are followed. Whether Graph takes
+        /// $top as a page size (and links the next page) or as a total (and stops) is not documented for this API, so a
+        /// request whose pages brought exactly what it asked for, with no link after them, is followed by one that skips
+        /// what was read ($skip).
+        /// </summary>
+        private async Task<PositionListing> ReadInPagesAsync(string? userId, PositionQuery query, int pageSize, int? top, bool all, CancellationToken cancellationToken)
+        {
+            var items = new List<WorkPosition>();
+            var skip = query.Skip ?? 0;
+            long? count = null;
+            var followed = new HashSet<string>(StringComparer.Ordinal);
+            for (var request = 0; ; request++)
+            {
+                if (request > PageCap)
+                {
+                    throw new GraphPagingException(GraphPaths.DisplayUser(userId), "$skip=" + skip.ToString(CultureInfo.InvariantCulture), request, items.Count);
+                }
+
+                var asked = top.HasValue ? Math.Min(pageSize, top.Value - items.Count) : pageSize;
+                var page = await ListAsync(userId, query.With(asked, request == 0 ? query.Skip : skip), cancellationToken).ConfigureAwait(false);
+                count ??= page.Count;
+                var brought = 0;
+                while (true)
+                {
+                    foreach (var position in page.Items)
+                    {
+                        if (top.HasValue && items.Count >= top.Value)
+                        {
+                            return new PositionListing(items, moreExist: false, count);
+                        }
+
+                        items.Add(position);
+                        brought++;
+                    }
+
+                    if (top.HasValue && items.Count >= top.Value)
+                    {
+                        return new PositionListing(items, moreExist: false, count);
+                    }
+
+                    if (string.IsNullOrEmpty(page.NextLink))
+                    {
+                        break;
+                    }
+
+                    if (!all && !top.HasValue)
+                    {
+                        return new PositionListing(items, moreExist: true, count);
+                    }
+
+                    if (!followed.Add(page.NextLink!) || followed.Count > PageCap)
+                    {
+                        throw new GraphPagingException(GraphPaths.DisplayUser(userId), page.NextLink!, followed.Count, items.Count);
+                    }
+
+                    page = await ListNextAsync(userId, page.NextLink!, _events, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (brought != asked || (!all && !top.HasValue))
+                {
+                    return new PositionListing(items, moreExist: false, count);
+                }
+
+                skip += brought;
             }
         }
 
@@ -152,38 +260,40 @@ namespace ProfilePositions.Engine.Positions
                 throw new PositionInputException("NextLink", "The next-page link '" + nextLink + "' does not point to the connected Graph endpoint " + GraphPaths.Root(_graphRoot) + "; it was not followed.");
             }
 
-            var result = await _runner.RunAsync(new PositionRequest(Method.GET, next.AbsoluteUri, null, userId, null), events, cancellationToken).ConfigureAwait(false);
+            var result = await _runner.RunAsync(Request(Method.GET, next.AbsoluteUri, null, userId, null), events, cancellationToken).ConfigureAwait(false);
             return PositionResponses.ReadPage(result, userId);
         }
 
-        public async Task<WorkPosition> GetAsync(string? userId, string positionId, IReadOnlyList<string>? select, CancellationToken cancellationToken)
-        {
-            var options = new List<KeyValuePair<string, string>>();
-            if (select != null && select.Count > 0)
-            {
-                options.Add(new KeyValuePair<string, string>("$select", string.Join(",", select.Select(CanonicalPath))));
-            }
+        public Task<WorkPosition> GetAsync(string? userId, string positionId, IReadOnlyList<string>? select, CancellationToken cancellationToken) =>
+            GetOneAsync(userId, positionId, new PositionQuery { Select = select }, cancellationToken);
 
-            var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId, positionId), options);
-            var result = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
+        public async Task<WorkPosition> GetOneAsync(string? userId, string positionId, PositionQuery query, CancellationToken cancellationToken)
+        {
+            // One position takes $select and $expand only; the other options belong to lists.
+            var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId, positionId), ListOptions(new PositionQuery { Select = query.Select, Expand = query.Expand }));
+            var result = await _runner.RunAsync(Request(Method.GET, url, null, userId, positionId), _events, cancellationToken).ConfigureAwait(false);
             return PositionResponses.ReadPosition(result, userId);
         }
 
         public Task<WorkPosition> CreateAsync(string? userId, PositionBody body, CancellationToken cancellationToken)
         {
             RequireContent("POST", body);
-            return _creates.CreateAsync(new PositionRequest(Method.POST, GraphPaths.PositionsUrl(_graphRoot, userId), body, userId, null), _events, cancellationToken);
+            return _creates.CreateAsync(Request(Method.POST, GraphPaths.PositionsUrl(_graphRoot, userId), body, userId, null), _events, cancellationToken);
         }
 
         public Task<IReadOnlyList<WorkPosition>> ListAllAsync(string? userId, PositionQuery? query, CancellationToken cancellationToken) =>
             ReadAllAsync(userId, query, _events, cancellationToken);
 
-        private async Task<IReadOnlyList<WorkPosition>> ReadAllAsync(string? userId, PositionQuery? query, EngineEvents events, CancellationToken cancellationToken)
+        private async Task<IReadOnlyList<WorkPosition>> ReadAllAsync(string? userId, PositionQuery? query, EngineEvents events, CancellationToken cancellationToken) =>
+            (await ReadAllPagesAsync(userId, query, events, cancellationToken).ConfigureAwait(false)).Items;
+
+        private async Task<PositionListing> ReadAllPagesAsync(string? userId, PositionQuery? query, EngineEvents events, CancellationToken cancellationToken)
         {
             var all = new List<WorkPosition>();
             var url = GraphPaths.WithQuery(GraphPaths.PositionsUrl(_graphRoot, userId), ListOptions(query ?? new PositionQuery()));
-            var first = await _runner.RunAsync(new PositionRequest(Method.GET, url, null, userId, null), events, cancellationToken).ConfigureAwait(false);
+            var first = await _runner.RunAsync(Request(Method.GET, url, null, userId, null), events, cancellationToken).ConfigureAwait(false);
             var page = PositionResponses.ReadPage(first, userId);
+            var count = page.Count;
             all.AddRange(page.Items);
             var followed = new HashSet<string>(StringComparer.Ordinal) { url };
             while (!string.IsNullOrEmpty(page.NextLink))
@@ -198,7 +308,7 @@ namespace ProfilePositions.Engine.Positions
                 all.AddRange(page.Items);
             }
 
-            return all;
+            return new PositionListing(all, moreExist: false, count);
         }
 
         public async Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken)
@@ -206,7 +316,7 @@ namespace ProfilePositions.Engine.Positions
             RequireContent("PATCH", body);
 
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
-            var result = await _order.RunAsync(UserKey(userId) + "|" + positionId, () => _runner.RunAsync(new PositionRequest(Method.PATCH, url, body, userId, positionId), _events, cancellationToken)).ConfigureAwait(false);
+            var result = await _order.RunAsync(UserKey(userId) + "|" + positionId, () => _runner.RunAsync(Request(Method.PATCH, url, body, userId, positionId), _events, cancellationToken)).ConfigureAwait(false);
             if (result == null)
             {
                 // Some services answer a PATCH with 204: read the position so the caller still gets it.
@@ -219,7 +329,7 @@ namespace ProfilePositions.Engine.Positions
         public async Task DeleteAsync(string? userId, string positionId, CancellationToken cancellationToken)
         {
             var url = GraphPaths.PositionsUrl(_graphRoot, userId, positionId);
-            await _order.RunAsync(UserKey(userId) + "|" + positionId, () => _runner.RunAsync(new PositionRequest(Method.DELETE, url, null, userId, positionId), _events, cancellationToken)).ConfigureAwait(false);
+            await _order.RunAsync(UserKey(userId) + "|" + positionId, () => _runner.RunAsync(Request(Method.DELETE, url, null, userId, positionId), _events, cancellationToken)).ConfigureAwait(false);
         }
 
         public RequestPreview Describe(string method, string? userId, string? positionId, PositionBody? body)
@@ -267,6 +377,16 @@ namespace ProfilePositions.Engine.Positions
             if (query.Select != null && query.Select.Count > 0)
             {
                 yield return new KeyValuePair<string, string>("$select", string.Join(",", query.Select.Select(CanonicalPath)));
+            }
+
+            if (query.Expand != null && query.Expand.Count > 0)
+            {
+                yield return new KeyValuePair<string, string>("$expand", string.Join(",", query.Expand.Select(item => item.Trim())));
+            }
+
+            if (query.Count)
+            {
+                yield return new KeyValuePair<string, string>("$count", "true");
             }
 
             if (query.Skip.HasValue)

@@ -18,6 +18,15 @@ namespace ProfilePositions.Engine.Positions
 
         Task<WorkPosition> GetAsync(string? userId, string positionId, IReadOnlyList<string>? select, CancellationToken cancellationToken);
 
+        /// <summary>One position, with the query's $select and $expand (its other options belong to lists).</summary>
+        Task<WorkPosition> GetOneAsync(string? userId, string positionId, PositionQuery query, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The same session (its sender, its order, the positions read for -SkipExisting), whose operations record the
+        /// headers of their answers in notes: one view per item, for -ResponseHeadersVariable.
+        /// </summary>
+        IProfilePositionService WithNotes(ResponseNotes notes);
+
         /// <summary>
         /// Creates a position. When the outcome of the POST is unknown (5xx, dropped connection, cut-off response,
         /// timeout) the user's positions are read first: a matching new one is the result; otherwise the POST is sent

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.Kiota.Abstractions;
 using ProfilePositions.Engine.Http;
@@ -32,6 +33,12 @@ namespace ProfilePositions.Engine.Positions
 
         public string? PositionId { get; }
 
+        /// <summary>Extra request headers (-Headers), added to the item itself, never to a $batch envelope; they replace ours of the same name.</summary>
+        public IReadOnlyDictionary<string, string>? Headers { get; set; }
+
+        /// <summary>Where the headers of this operation's answer go (-ResponseHeadersVariable), or null.</summary>
+        public ResponseNotes? Notes { get; set; }
+
         /// <summary>Sent with every attempt, so Graph's logs tie the attempts of one operation together.</summary>
         public string ClientRequestId { get; } = Guid.NewGuid().ToString();
 
@@ -48,6 +55,15 @@ namespace ProfilePositions.Engine.Positions
             if (attempt > 1)
             {
                 request.Headers.Add(GraphLoggingHandler.RetryAttemptHeader, (attempt - 1).ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (Headers != null)
+            {
+                foreach (var header in Headers)
+                {
+                    request.Headers.Remove(header.Key);
+                    request.Headers.Add(header.Key, header.Value);
+                }
             }
 
             if (Body != null)

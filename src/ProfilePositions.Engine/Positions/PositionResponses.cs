@@ -29,6 +29,8 @@ namespace ProfilePositions.Engine.Positions
                 throw Error(request, response, retries, earlierAttemptMayHaveRun);
             }
 
+            request.Notes?.Record(response.Headers);
+
             if (string.IsNullOrWhiteSpace(response.Body))
             {
                 return null;
@@ -73,7 +75,23 @@ namespace ProfilePositions.Engine.Positions
                 }
             }
 
-            return new PositionPage { Items = items, NextLink = GraphJson.Lookup(map, "@odata.nextLink") as string };
+            return new PositionPage { Items = items, NextLink = GraphJson.Lookup(map, "@odata.nextLink") as string, Count = ReadCount(GraphJson.Lookup(map, "@odata.count")) };
+        }
+
+        /// <summary>@odata.count as a number; leniently also as text, as some services write large numbers.</summary>
+        private static long? ReadCount(object? value)
+        {
+            switch (value)
+            {
+                case int number:
+                    return number;
+                case long number:
+                    return number;
+                case string text when long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed):
+                    return parsed;
+                default:
+                    return null;
+            }
         }
     }
 }

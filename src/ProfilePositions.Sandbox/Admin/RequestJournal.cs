@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace ProfilePositions.Sandbox.Admin;
 
-/// <summary>One Graph request as the sandbox saw it (batch items get their own entry).</summary>
+/// <summary>
+/// One Graph request as the sandbox saw it (batch items get their own entry, with the item's own headers). Headers are
+/// kept as sent, except Authorization, which is never written down.
+/// </summary>
 internal sealed record JournalEntry(
     long Seq,
     DateTime Time,
@@ -17,7 +20,8 @@ internal sealed record JournalEntry(
     int? RetryAttempt,
     string? Body,
     string? User,
-    string? Caller = null);
+    string? Caller = null,
+    IReadOnlyList<KeyValuePair<string, string>>? Headers = null);
 
 /// <summary>The last 10,000 Graph requests, newest last. Appending takes a short lock and copies nothing.</summary>
 internal sealed class RequestJournal
@@ -99,10 +103,32 @@ internal sealed class RequestJournal
             WriteNullable(writer, "body", entry.Body);
             WriteNullable(writer, "user", entry.User);
             WriteNullable(writer, "caller", entry.Caller);
+            writer.WriteStartObject("headers");
+            foreach (var (name, value) in entry.Headers ?? [])
+            {
+                writer.WriteString(name, value);
+            }
+
+            writer.WriteEndObject();
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>The headers worth keeping: all but the bearer token.</summary>
+    public static List<KeyValuePair<string, string>> Keep(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        var kept = new List<KeyValuePair<string, string>>();
+        foreach (var header in headers)
+        {
+            if (!string.Equals(header.Key, "Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                kept.Add(header);
+            }
+        }
+
+        return kept;
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)

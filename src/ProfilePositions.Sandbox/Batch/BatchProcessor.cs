@@ -103,7 +103,7 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
             var request = next.Prepared.Request;
             journal.Append(new JournalEntry(journal.NextSequence(), DateTime.UtcNow, request.Method, DecodedPathAndVersion(request.RawPath), request.RawQuery,
                 envelopeSeq, next.Item.Id, itemOutcome.WireStatus, itemOutcome.FaultDescription, request.SentClientRequestId, request.RetryAttempt,
-                request.HasBody ? Encoding.UTF8.GetString(request.Body) : null, itemOutcome.User?.UserPrincipalName, itemOutcome.Caller));
+                request.HasBody ? Encoding.UTF8.GetString(request.Body) : null, itemOutcome.User?.UserPrincipalName, itemOutcome.Caller, RequestJournal.Keep(next.Item.Headers)));
 
             if (itemOutcome.Transport != TransportFault.None)
             {

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections.Features;
@@ -107,7 +108,8 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
 
         runtime.Journal.Append(new JournalEntry(seq, DateTime.UtcNow, request.Method, Uri.UnescapeDataString(rawPath), rawQuery, null, null,
             outcome.WireStatus, outcome.FaultDescription, sentClientRequestId, request.RetryAttempt,
-            body.Length > 0 ? Encoding.UTF8.GetString(body) : null, outcome.User?.UserPrincipalName, outcome.Caller ?? runtime.Tokens.Peek(request.Authorization)?.UserPrincipalName));
+            body.Length > 0 ? Encoding.UTF8.GetString(body) : null, outcome.User?.UserPrincipalName, outcome.Caller ?? runtime.Tokens.Peek(request.Authorization)?.UserPrincipalName,
+            RequestJournal.Keep(http.Headers.Select(header => new KeyValuePair<string, string>(header.Key, header.Value.ToString())))));
 
         switch (outcome.Transport)
         {

@@ -32,6 +32,7 @@ namespace ProfilePositions.Binding
         private readonly Dictionary<string, string> _columns = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _ignored = new List<string>();
         private readonly List<string> _ignoredWithValues = new List<string>();
+        private bool _isText;
 
         private PipelineItem(PSObject input, int number, PipelineItemKind kind)
         {
@@ -93,15 +94,33 @@ namespace ProfilePositions.Binding
                     return "a body: the whole position, as JSON members";
                 case PipelineItemKind.ModuleOutput:
                     return Body != null ? "a position from this module, written as it is" : "a position from this module; only its UserId and Id are used";
+                case PipelineItemKind.Row when _isText:
+                    return "text, read as the user id";
                 default:
                     var bound = _columns.Count == 0 ? "no column binds" : "its columns bind " + string.Join(", ", _columns.Keys.Select(name => "-" + name));
                     return "a row; " + bound + (_ignored.Count == 0 ? string.Empty : "; ignored: " + string.Join(", ", _ignored));
             }
         }
 
-        /// <summary>Reads one piped object. bodySet: a body-shaped object (or the module's own output) is the whole body.</summary>
-        public static PipelineItem Read(PSObject input, int number, RowParameters parameters, bool bodySet)
+        /// <summary>
+        /// Reads one piped object. bodySet: a body-shaped object (or the module's own output) is the whole body. textIsUser:
+        /// a string is a user id ('a@x','b@x' | Get-ProfilePosition), which a [string] pipeline parameter could not tell
+        /// from any other object PowerShell would convert to one.
+        /// </summary>
+        public static PipelineItem Read(PSObject input, int number, RowParameters parameters, bool bodySet, bool textIsUser = false)
         {
+            if (textIsUser && input.BaseObject is string text)
+            {
+                var user = new PipelineItem(input, number, PipelineItemKind.Row) { _isText = true };
+                var parameter = parameters.Find("UserId");
+                if (parameter != null)
+                {
+                    user.Add(parameter, parameter.Name, text);
+                }
+
+                return user;
+            }
+
             if (InputShapes.IsModuleOutput(input))
             {
                 var output = new PipelineItem(input, number, PipelineItemKind.ModuleOutput);

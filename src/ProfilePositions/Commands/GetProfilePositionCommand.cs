@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using ProfilePositions.Engine.Positions;
 using ProfilePositions.Engine.Runtime;
@@ -53,17 +54,61 @@ namespace ProfilePositions.Commands
         [Parameter(ParameterSetName = List)]
         public SwitchParameter All { get; set; }
 
+        /// <summary>Positions asked for per request ($top); with -All every page is read, with -Top pages until there are enough.</summary>
+        [Parameter(ParameterSetName = List)]
+        [ValidateRange(1, int.MaxValue)]
+        public int PageSize { get; set; }
+
+        /// <summary>Sends $count=true and stores Graph's @odata.count (the number of matching positions) in a variable of this name.</summary>
+        [Parameter(ParameterSetName = List)]
+        [Alias("CV")]
+        [ValidateNotNullOrEmpty]
+        public string? CountVariable { get; set; }
+
+        /// <summary>
+        /// Sent as $expand, for scripts written for Get-MgBetaUserProfilePosition: workPosition has no navigation
+        /// properties, so Graph refuses it with its own error (400).
+        /// </summary>
+        [Parameter]
+        [Alias("Expand")]
+        public string[]? ExpandProperty { get; set; }
+
+        // Only a list has these; -InputObject with a position id gets that one position.
+        private static readonly string[] ListOnly = { nameof(Filter), nameof(Top), nameof(Skip), nameof(Sort), nameof(All), nameof(PageSize), nameof(CountVariable) };
+
+        private protected override bool PipedTextIsUserId => true;
+
+        /// <summary>One position: -WorkPositionId, or an -InputObject that names one.</summary>
+        private bool GetsOne => ParameterSetName == Get || InputObjectPositionId != null;
+
+        private string PositionId => InputObjectPositionId ?? WorkPositionId;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            if (InputObjectPositionId != null)
+            {
+                var listOnly = ListOnly.Where(CommandLine.Contains).ToArray();
+                if (listOnly.Length > 0)
+                {
+                    ThrowTerminatingError(ErrorRecords.Invalid("InputObjectConflict", "-InputObject names one position, so " + string.Join(", ", listOnly.Select(name => "-" + name)) + (listOnly.Length == 1 ? " (a list's option) does" : " (a list's options) do") + " not apply. Leave out its WorkPositionId to list the user's positions.", InputObject));
+                }
+            }
+        }
+
         protected override void ProcessItem()
         {
             var service = GetService();
-            var target = ItemTarget(ParameterSetName == Get ? WorkPositionId : (object?)(UserId ?? "me"));
+            var target = ItemTarget(InputObject ?? (GetsOne ? PositionId : (object?)(UserId ?? "me")));
             try
             {
                 var userId = ItemUserId;
-                if (ParameterSetName == Get)
+                if (GetsOne)
                 {
+                    var positionId = PositionId;
+                    var one = new PositionQuery { Select = Property, Expand = ExpandProperty };
                     Submit(
-                        cancellationToken => service.GetAsync(userId, WorkPositionId, Property, cancellationToken),
+                        cancellationToken => service.GetOneAsync(userId, positionId, one, cancellationToken),
                         _ => RunOutcome.Read,
                         position =>
                         {
@@ -71,7 +116,7 @@ namespace ProfilePositions.Commands
                             WriteObject(WithUserId(position, userId));
                         },
                         target,
-                        WorkPositionId,
+                        positionId,
                         null);
                     return;
                 }
@@ -84,6 +129,9 @@ namespace ProfilePositions.Commands
                     Skip = MyInvocation.BoundParameters.ContainsKey(nameof(Skip)) ? Skip : (int?)null,
                     Sort = Sort,
                     Select = Property,
+                    Expand = ExpandProperty,
+                    PageSize = MyInvocation.BoundParameters.ContainsKey(nameof(PageSize)) ? PageSize : (int?)null,
+                    Count = CountVariable != null,
                 };
 
                 // With -All every page of a user is read before anything of it is written: a downstream
@@ -93,6 +141,11 @@ namespace ProfilePositions.Commands
                     _ => RunOutcome.Read,
                     listing =>
                     {
+                        if (CountVariable != null)
+                        {
+                            SessionState.PSVariable.Set(CountVariable, listing.Count);
+                        }
+
                         foreach (var position in listing.Items)
                         {
                             Tally.Read++;
@@ -110,7 +163,7 @@ namespace ProfilePositions.Commands
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                Fail(exception, target, ParameterSetName == Get ? WorkPositionId : null, null);
+                Fail(exception, target, GetsOne ? PositionId : null, null);
             }
         }
     }

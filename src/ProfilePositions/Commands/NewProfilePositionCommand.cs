@@ -190,7 +190,7 @@ namespace ProfilePositions.Commands
         protected override void ProcessItem()
         {
             var service = GetService();
-            var target = ItemTarget(ParameterSetName == Create ? BodyTarget(BodyParameter) : (object?)(UserId ?? "me"));
+            var target = ItemTarget(ParameterSetName == Create ? BodyTarget(BodyParameter) : (object?)(InputObject ?? (object?)UserId ?? "me"));
             PositionBody? body = null;
             try
             {

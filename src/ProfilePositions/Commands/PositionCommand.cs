@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -77,6 +78,27 @@ namespace ProfilePositions.Commands
         [ValidateNotNullOrEmpty]
         public string? SummaryVariable { get; set; }
 
+        /// <summary>
+        /// The user (and position) as one object, as Microsoft's *ViaIdentity parameter sets take it: a hashtable or
+        /// object with UserId (or UserPrincipalName) and WorkPositionId (or Id), or a position from Get-ProfilePosition.
+        /// It stands for -UserId and -WorkPositionId on the command line; piped objects bind by their own columns.
+        /// </summary>
+        [Parameter]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>Extra request headers, added to every request of this command (in each $batch item); Authorization and Host are refused.</summary>
+        [Parameter]
+        public System.Collections.IDictionary? Headers { get; set; }
+
+        /// <summary>
+        /// Stores the headers of each item's own answer (a hashtable, names case-insensitive) in a variable of this name,
+        /// set just before that item's output is written, so it ends holding the last item's.
+        /// </summary>
+        [Parameter]
+        [Alias("RHV")]
+        [ValidateNotNullOrEmpty]
+        public string? ResponseHeadersVariable { get; set; }
+
         /// <summary>The piped object itself, so that the cmdlet reads every row as it is. Not for use on the command line.</summary>
         [Parameter(ValueFromPipeline = true, DontShow = true)]
         [PipelineInputTransformation]
@@ -95,10 +117,23 @@ namespace ProfilePositions.Commands
         /// </summary>
         protected virtual bool PipedBodiesAllowed => false;
 
+        /// <summary>Whether a piped string is a user id (Get: 'a@x','b@x' | Get-ProfilePosition) rather than JSON text or nothing.</summary>
+        private protected virtual bool PipedTextIsUserId => false;
+
+        private string? _inputObjectUserId;
+
+        /// <summary>The user the command line names: -UserId, or the user of -InputObject.</summary>
+        private string? CommandLineUserId => _inputObjectUserId ?? UserId;
+
+        /// <summary>The position -InputObject names, or null; it stands for -WorkPositionId on the command line.</summary>
+        protected string? InputObjectPositionId { get; private set; }
+
         protected override void BeginProcessing()
         {
             CommandLine = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
             CommandLine.Remove(nameof(PipelineInput));
+            ReadInputObject();
+            var headers = ReadHeaders();
             var connection = UseConnection(Connection);
             _account = connection.Context.Account;
             EngineSink.WantsVerbose = VerboseWanted;
@@ -113,7 +148,54 @@ namespace ProfilePositions.Commands
                 MaxRetries = MaxRetry,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 Counters = counters,
+                Headers = headers,
             });
+        }
+
+        /// <summary>-InputObject stands for -UserId (and -WorkPositionId) on the command line; giving both is refused.</summary>
+        private void ReadInputObject()
+        {
+            if (InputObject == null)
+            {
+                return;
+            }
+
+            var given = new[] { nameof(UserId), "WorkPositionId" }.Where(CommandLine.Contains).ToArray();
+            if (given.Length > 0)
+            {
+                ThrowTerminatingError(ErrorRecords.Invalid("InputObjectConflict", "-InputObject names the user and the position; give it or " + string.Join(" and ", given.Select(name => "-" + name)) + ", not both.", InputObject));
+            }
+
+            try
+            {
+                var identity = CommandLineIdentity.Read(InputObject);
+                // Kept apart from the UserId property, which PowerShell binds again from each piped row's columns.
+                _inputObjectUserId = identity.UserId;
+                CommandLine.Add(nameof(UserId));
+                InputObjectPositionId = identity.PositionId;
+            }
+            catch (PositionInputException exception)
+            {
+                ThrowTerminatingError(ErrorRecords.From(exception, InputObject));
+            }
+        }
+
+        private IReadOnlyDictionary<string, string>? ReadHeaders()
+        {
+            if (Headers == null)
+            {
+                return null;
+            }
+
+            try
+            {
+                return RequestHeaders.Read(Headers);
+            }
+            catch (PositionInputException exception)
+            {
+                ThrowTerminatingError(ErrorRecords.From(exception, Headers));
+                return null;
+            }
         }
 
         protected sealed override void ProcessRecord()
@@ -123,7 +205,7 @@ namespace ProfilePositions.Commands
             if (PipelineInput != null)
             {
                 _rowCount++;
-                Item = PipelineItem.Read(PipelineInput, _rowCount, RowParameters.For(GetType()), PipedBodiesAllowed);
+                Item = PipelineItem.Read(PipelineInput, _rowCount, RowParameters.For(GetType()), PipedBodiesAllowed, PipedTextIsUserId);
                 if (VerboseWanted)
                 {
                     WriteVerbose("Row " + Item.Number + ": " + Item.Describe() + ".");
@@ -133,6 +215,7 @@ namespace ProfilePositions.Commands
             }
 
             Tally.Items++;
+            _itemNotes = ResponseHeadersVariable == null ? null : new ResponseNotes();
             ProcessItem();
             WriteEngineEvents();
             Window.WriteReady();
@@ -218,6 +301,18 @@ namespace ProfilePositions.Commands
 
             // The label is built only if the item fails, from the item as it is now.
             var item = Item;
+            var notes = _itemNotes;
+            if (notes != null)
+            {
+                // Set just before the item's output, so a downstream command sees the headers of the object it gets.
+                var write = onResult;
+                onResult = result =>
+                {
+                    SetResponseHeaders(notes);
+                    write(result);
+                };
+            }
+
             Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, ItemLabel(item, positionId, jobTitle), item?.Number), mark));
             Window.MakeRoom(Wait, () => _service?.Flush());
         }
@@ -345,8 +440,28 @@ namespace ProfilePositions.Commands
         /// <summary>How many pipeline rows arrived so far.</summary>
         protected int RowCount => _rowCount;
 
-        /// <summary>The position service of the connection this command uses.</summary>
-        protected IProfilePositionService GetService() => _service!;
+        /// <summary>
+        /// The position service of the connection this command uses; under -ResponseHeadersVariable a view of it whose
+        /// requests note the current item's answer.
+        /// </summary>
+        protected IProfilePositionService GetService() => _itemNotes == null ? _service! : _service!.WithNotes(_itemNotes);
+
+        private ResponseNotes? _itemNotes;
+
+        private void SetResponseHeaders(ResponseNotes notes)
+        {
+            Hashtable? headers = null;
+            if (notes.Headers != null)
+            {
+                headers = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                foreach (var header in notes.Headers)
+                {
+                    headers[header.Key] = header.Value;
+                }
+            }
+
+            SessionState.PSVariable.Set(ResponseHeadersVariable!, headers);
+        }
 
         /// <summary>
         /// The user this item addresses, as the engine wants it (null: /me). The command line wins; a piped row gives
@@ -358,13 +473,14 @@ namespace ProfilePositions.Commands
             {
                 if (CommandLine.Contains(nameof(UserId)))
                 {
-                    if (UserId == null || UserId.Trim().Length == 0)
+                    var userId = CommandLineUserId;
+                    if (userId == null || userId.Trim().Length == 0)
                     {
                         throw new PositionInputException("UserId", "-UserId is empty. Give an object id, a user principal name or 'me'; omit -UserId to work on your own profile.");
                     }
 
                     WarnUserOverride();
-                    return UserId;
+                    return userId;
                 }
 
                 if (Item == null)
@@ -471,10 +587,11 @@ namespace ProfilePositions.Commands
             }
 
             var own = Item.Text(nameof(UserId));
-            if (own != null && !string.Equals(own, UserId, StringComparison.OrdinalIgnoreCase))
+            if (own != null && !string.Equals(own, CommandLineUserId, StringComparison.OrdinalIgnoreCase))
             {
                 _warnedUserOverride = true;
-                WriteWarning("Row " + Item.Number + " names the user '" + own + "', but -UserId '" + UserId + "' on the command line is used for every row (said once). Leave out -UserId to write each row to its own user.");
+                var given = _inputObjectUserId != null ? "-InputObject's user '" : "-UserId '";
+                WriteWarning("Row " + Item.Number + " names the user '" + own + "', but " + given + CommandLineUserId + "' on the command line is used for every row (said once). Leave out " + (_inputObjectUserId != null ? "-InputObject" : "-UserId") + " to write each row to its own user.");
             }
         }
 
@@ -489,7 +606,7 @@ namespace ProfilePositions.Commands
             string? user;
             if (CommandLine.Contains(nameof(UserId)) || item == null || item.Kind == PipelineItemKind.Body)
             {
-                user = CommandLine.Contains(nameof(UserId)) ? UserId : "me";
+                user = CommandLine.Contains(nameof(UserId)) ? CommandLineUserId : "me";
             }
             else
             {

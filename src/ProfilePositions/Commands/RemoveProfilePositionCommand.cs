@@ -25,7 +25,7 @@ namespace ProfilePositions.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            if (MyInvocation.ExpectingInput == false && !CommandLine.Contains(nameof(WorkPositionId)))
+            if (MyInvocation.ExpectingInput == false && !CommandLine.Contains(nameof(WorkPositionId)) && InputObjectPositionId == null)
             {
                 ThrowTerminatingError(ErrorRecords.Invalid("WorkPositionIdMissing", "Give -WorkPositionId (alias -Id): the id of the position to delete (Get-ProfilePosition shows it), or pipe positions or rows that have an Id.", null));
             }
@@ -36,11 +36,11 @@ namespace ProfilePositions.Commands
         protected override void ProcessItem()
         {
             var service = GetService();
-            var target = ItemTarget(WorkPositionId);
+            var target = ItemTarget(InputObject ?? (object?)WorkPositionId);
             string? positionId = null;
             try
             {
-                positionId = UpdateProfilePositionCommand.ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : null);
+                positionId = UpdateProfilePositionCommand.ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : InputObjectPositionId);
                 var userId = ItemUserId;
                 var checkedId = positionId;
                 if (!ShouldSend("Remove work position '" + positionId + "' of '" + OutputUserId(userId) + "'", () => service.Describe("DELETE", userId, checkedId, null)))

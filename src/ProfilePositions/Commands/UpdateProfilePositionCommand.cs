@@ -193,7 +193,7 @@ namespace ProfilePositions.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            if (MyInvocation.ExpectingInput == false && !CommandLine.Contains(nameof(WorkPositionId)))
+            if (MyInvocation.ExpectingInput == false && !CommandLine.Contains(nameof(WorkPositionId)) && InputObjectPositionId == null)
             {
                 ThrowTerminatingError(ErrorRecords.Invalid("WorkPositionIdMissing", "Give -WorkPositionId (alias -Id): the id of the position to change (Get-ProfilePosition shows it), or pipe positions or rows that have an Id.", null));
             }
@@ -204,12 +204,12 @@ namespace ProfilePositions.Commands
         protected override void ProcessItem()
         {
             var service = GetService();
-            var target = ItemTarget(CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : BodyTarget(BodyParameter));
+            var target = ItemTarget(CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : InputObject ?? BodyTarget(BodyParameter));
             PositionBody? body = null;
             string? positionId = null;
             try
             {
-                positionId = ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : null);
+                positionId = ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : InputObjectPositionId);
                 var userId = ItemUserId;
                 body = BodyForItem(BodyParameter);
                 WriteBodyWarnings(body);

@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using ProfilePositions.Engine.Connection;
@@ -10,13 +11,17 @@ namespace ProfilePositions.Connections
     /// The process default is the connection of the first runspace that connected while the process had none; it
     /// follows that runspace when it reconnects and is cleared when it is disconnected. A runspace without a connection
     /// of its own uses the process default. Keyed by the runspace object, weakly, so a closed runspace's entry goes
-    /// with it. Only the cmdlets use this, on their pipeline thread; the engine keeps no connection.
+    /// with it, and a closed runspace's connection stops being the process default. Only the cmdlets use this, on their pipeline thread; the engine keeps no connection.
     /// </summary>
     internal static class ConnectionRegistry
     {
         private static readonly object Gate = new object();
         private static readonly ConditionalWeakTable<Runspace, Owned> ByRunspace = new ConditionalWeakTable<Runspace, Owned>();
         private static ProfileGraphConnection? s_processDefault;
+
+        // The runspace whose connection the process default is: once it is closed (a ForEach-Object -Parallel runspace
+        // at the end of its command), its connection is nobody's default any more.
+        private static WeakReference<Runspace>? s_processDefaultOwner;
 
         /// <summary>Makes <paramref name="connection"/> the runspace's own (and the process default when there is none, or when it was the runspace's previous one).</summary>
         public static void Register(Runspace? runspace, ProfileGraphConnection connection)
@@ -37,9 +42,10 @@ namespace ProfilePositions.Connections
                     }
                 }
 
-                if (s_processDefault == null || s_processDefault.IsRetired || ReferenceEquals(s_processDefault, previous))
+                if (!ProcessDefaultIsLive() || ReferenceEquals(s_processDefault, previous))
                 {
                     s_processDefault = connection;
+                    s_processDefaultOwner = runspace == null ? null : new WeakReference<Runspace>(runspace);
                 }
             }
         }
@@ -55,7 +61,7 @@ namespace ProfilePositions.Connections
                     return owned.Connection;
                 }
 
-                if (s_processDefault != null && !s_processDefault.IsRetired)
+                if (ProcessDefaultIsLive())
                 {
                     isProcessDefault = true;
                     return s_processDefault;
@@ -64,6 +70,25 @@ namespace ProfilePositions.Connections
                 return null;
             }
         }
+
+        private static bool ProcessDefaultIsLive()
+        {
+            if (s_processDefault == null || s_processDefault.IsRetired)
+            {
+                return false;
+            }
+
+            if (s_processDefaultOwner != null && (!s_processDefaultOwner.TryGetTarget(out var owner) || IsClosed(owner.RunspaceStateInfo.State)))
+            {
+                s_processDefault = null;
+                s_processDefaultOwner = null;
+                return false;
+            }
+
+            return true;
+        }
+
+        private static bool IsClosed(RunspaceState state) => state == RunspaceState.Closed || state == RunspaceState.Closing || state == RunspaceState.Broken;
 
         /// <summary>Forgets a connection wherever it is registered (its runspace's entry, the process default); true when it was.</summary>
         public static bool Forget(Runspace? runspace, ProfileGraphConnection connection)
@@ -80,6 +105,7 @@ namespace ProfilePositions.Connections
                 if (ReferenceEquals(s_processDefault, connection))
                 {
                     s_processDefault = null;
+                    s_processDefaultOwner = null;
                     found = true;
                 }
 
