@@ -1,7 +1,7 @@
 #Requires -Version 7.0
 <#
 .SYNOPSIS
-    The front door of the ProfilePositions repository: bootstrap, build, test, run the sandbox, demo, bench, package.
+    The front door of the ProfilePositions repository: bootstrap, build, test, soak, run the sandbox, demo, bench, package.
 
 .DESCRIPTION
     Bootstrap  restores build tools from NuGet (Pester 5.7.1; there is no PowerShell Gallery here).
@@ -12,7 +12,10 @@
                ending with one line: "N passed, N failed".
     Sandbox    runs the local Graph sandbox in the foreground (extra arguments are passed through; default --port 5000).
     Demo       the module's main job against the sandbox, in a fresh pwsh that imports out/ProfilePositions.
-    Bench      Import-Module time and assembly count of the built module, and the sandbox load bench.
+    Soak       the fault suite (tests/Pester/Faults.Tests.ps1) with its seed sweep (5,000 rows over 200 users) under
+               seeds 1-5 (or $env:PROFILEPOSITIONS_FAULT_SEEDS), about 20 minutes; Test runs it under seed 1.
+    Bench      Import-Module time and assembly count of the built module, the bulk bench (bench/Bulk.Bench.ps1: items/s
+               against an Invoke-RestMethod loop, throttling, CPU and memory per item), and the sandbox load bench.
     Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip.
 
 .EXAMPLE
@@ -23,7 +26,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Bootstrap', 'Build', 'Test', 'Sandbox', 'Demo', 'Bench', 'Package')]
+    [ValidateSet('Bootstrap', 'Build', 'Test', 'Soak', 'Sandbox', 'Demo', 'Bench', 'Package')]
     [string] $Task = 'Build',
 
     [string] $Configuration = 'Release',
@@ -304,6 +307,10 @@ function Invoke-Bench {
     $code = Invoke-ChildPwsh -ScriptPath (Join-Path $RepoRoot 'bench/Import.Bench.ps1') -ArgumentList @('-ModuleManifest', (Join-Path $ModuleOut "$ModuleName.psd1"))
     if ($code -ne 0) { throw "The import bench failed (exit code $code)." }
 
+    Write-Step 'Bench: bulk speed, throttling, CPU and memory (bench/Bulk.Bench.ps1)'
+    $code = Invoke-ChildPwsh -ScriptPath (Join-Path $RepoRoot 'bench/Bulk.Bench.ps1') -ArgumentList @('-ModuleManifest', (Join-Path $ModuleOut "$ModuleName.psd1"))
+    if ($code -ne 0) { throw "The bulk bench failed (exit code $code)." }
+
     $loadProject = Join-Path $RepoRoot 'bench/SandboxLoad'
     if (Test-Path $loadProject) {
         Write-Step 'Bench: sandbox load (bench/SandboxLoad)'
@@ -312,6 +319,23 @@ function Invoke-Bench {
     else {
         Write-Host 'bench/SandboxLoad does not exist; the sandbox load bench was not run.' -ForegroundColor Yellow
     }
+}
+
+function Invoke-Soak {
+    # The fault suite with its seed sweep (5,000 rows over 200 users) under each of five seeds (about 20 minutes).
+    $pester = Invoke-Bootstrap
+    Invoke-ModuleBuild
+    $seeds = if ($env:PROFILEPOSITIONS_FAULT_SEEDS) { $env:PROFILEPOSITIONS_FAULT_SEEDS } else { '1,2,3,4,5' }
+    Write-Step "Soak: tests/Pester/Faults.Tests.ps1 with seeds $seeds"
+    $env:PROFILEPOSITIONS_FAULT_SEEDS = $seeds
+    if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
+    $null = New-Item -ItemType Directory $ResultsDir -Force
+    $summaryPath = Join-Path $ResultsDir 'soak-summary.json'
+    $runner = Join-Path $RepoRoot 'build/RunPester.ps1'
+    $code = Invoke-ChildPwsh -ScriptPath $runner -ArgumentList @('-PesterManifest', $pester, '-TestPath', (Join-Path $RepoRoot 'tests/Pester/Faults.Tests.ps1'), '-ResultsDirectory', $ResultsDir, '-SummaryPath', $summaryPath)
+    $summary = Get-Content $summaryPath -Raw | ConvertFrom-Json
+    Write-Output ("{0} passed, {1} failed" -f $summary.Passed, $summary.Failed)
+    if ($code -ne 0 -or $summary.Failed -gt 0) { exit 1 }
 }
 
 function Invoke-Package {
@@ -328,6 +352,7 @@ switch ($Task) {
     'Bootstrap' { $null = Invoke-Bootstrap }
     'Build' { Invoke-ModuleBuild }
     'Test' { Invoke-Test }
+    'Soak' { Invoke-Soak }
     'Sandbox' { Invoke-Sandbox }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }

@@ -433,6 +433,11 @@ Describe 'Progress and Ctrl+C' {
             $stored = @(Get-StoredPosition -Sandbox $script:slow -OwnerId $script:slowUser.id | Where-Object { $_.detail.company.displayName -eq 'Stop Co' })
             $stored.Count | Should -BeGreaterOrEqual $summary.Created
             $stored.Count | Should -BeLessOrEqual ($summary.Created + $summary.Unknown)
+            # Only rows whose write had left when the run stopped are unknown (at most 20 per $batch x 4 in flight); rows
+            # still queued were never sent and say so.
+            $summary.Unknown | Should -BeLessOrEqual 80
+            $summary.NotSent | Should -BeGreaterThan 0
+            $summary.ToString() | Should -Match '\d+ not sent'
         }
         finally { $shell.Dispose() }
     }

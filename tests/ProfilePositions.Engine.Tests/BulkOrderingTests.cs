@@ -1,3 +1,4 @@
+using ProfilePositions.Engine.Runtime;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ProfilePositions.Engine.Errors;
@@ -63,6 +64,38 @@ public sealed class BulkOrderingTests : IDisposable
         Assert.Equal(writes[0].Seq, Assert.Single(graph.Calls, c => c.Url.EndsWith("/" + p2, StringComparison.Ordinal)).Seq);
         Assert.Equal("Second", (await second).Detail!.JobTitle);
         Assert.DoesNotContain(store.Of("/me"), p => (string?)p["id"] == p1);
+    }
+
+    [Fact]
+    public async Task AnItemsMarkSaysWhetherAWriteOfItLeftTheProcess()
+    {
+        var store = new PositionStore();
+        var existing = (string)store.Store("/me", BulkHarness.Body("Start").ToJson())["id"]!;
+        using var graph = new BulkGraph(store.Handle);
+        var service = await _harness.OpenAsync(graph, batchSize: 4, throttleLimit: 4, linger: TimeSpan.FromMilliseconds(5));
+        var updateMark = new ItemMark();
+        var readMark = new ItemMark();
+        var idleMark = new ItemMark();
+
+        Task update;
+        Task read;
+        using (updateMark.Enter())
+        {
+            update = service.UpdateAsync(null, existing, BulkHarness.Title("Marked"), CancellationToken.None);
+        }
+
+        using (readMark.Enter())
+        {
+            read = service.GetAsync(null, existing, null, CancellationToken.None);
+        }
+
+        service.Flush();
+        await Task.WhenAll(update, read);
+
+        // A stopped run counts the update as possibly applied, the read and an item never started as not sent.
+        Assert.True(updateMark.WriteSent);
+        Assert.False(readMark.WriteSent);
+        Assert.False(idleMark.WriteSent);
     }
 
     [Fact]

@@ -119,6 +119,26 @@ public sealed class ErrorTests
         Assert.Contains("try again later", error.Hint);
     }
 
+    [Theory]
+    [InlineData("PATCH")]
+    [InlineData("DELETE")]
+    public void AServerErrorOnAnUpdateOrRemovalSaysItMayHaveRunAndIsSafeToSendAgain(string method)
+    {
+        var error = Create(503, null, method);
+
+        Assert.Contains("may or may not have been applied", error.Hint);
+        Assert.Contains("safe", error.Hint);
+    }
+
+    [Fact]
+    public void InsufficientStorageOnAnUpdateSaysToTryLater()
+    {
+        var error = Create(507, null, "PATCH");
+
+        Assert.Contains("try again later", error.Hint);
+        Assert.DoesNotContain("may or may not", error.Hint);
+    }
+
     [Fact]
     public void TheTokenNeverAppearsInAnError()
     {

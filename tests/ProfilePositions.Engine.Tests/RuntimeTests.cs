@@ -179,6 +179,29 @@ public sealed class OrderedWindowTests
     }
 }
 
+public sealed class StoppedRunTests
+{
+    [Fact]
+    public void AnUnfinishedItemWhoseWriteNeverLeftIsNotSentAndOneWhoseWriteLeftIsUnknown()
+    {
+        var tally = new RunTally("New-ProfilePosition", new BulkCounters());
+        var window = new OrderedWindow(tally);
+        var sentMark = new ItemMark();
+        sentMark.NoteWriteSent();
+        window.Add(new PendingResult<string>(new TaskCompletionSource<string>().Task, _ => RunOutcome.Created, _ => { }, _ => { }, sentMark));
+        window.Add(new PendingResult<string>(new TaskCompletionSource<string>().Task, _ => RunOutcome.Created, _ => { }, _ => { }, new ItemMark()));
+        window.Add(new PendingResult<string>(new TaskCompletionSource<string>().Task, _ => RunOutcome.Created, _ => { }, _ => { }, new ItemMark()));
+        tally.Items = 5;
+
+        var unknown = window.CountUnwritten();
+        var summary = tally.Summary(stopped: true, unsettled: unknown);
+
+        Assert.Equal(1, unknown);
+        Assert.Equal(1, summary.Unknown);
+        Assert.Equal(4, summary.NotSent);
+    }
+}
+
 public sealed class RunTallyTests
 {
     [Fact]

@@ -12,6 +12,7 @@ using System.Threading.Tasks;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions;
 using ProfilePositions.Engine.Http;
+using ProfilePositions.Engine.Runtime;
 using ProfilePositions.Engine.Positions;
 
 namespace ProfilePositions.Engine.Batching
@@ -181,6 +182,10 @@ namespace ProfilePositions.Engine.Batching
                             if (!next.Completion.Task.IsCompleted)
                             {
                                 group.Add(next);
+                                if (next.Request.Method != Method.GET)
+                                {
+                                    next.Mark?.NoteWriteSent();
+                                }
                             }
                         }
 
@@ -291,14 +296,21 @@ namespace ProfilePositions.Engine.Batching
 
         private void Note(RawResponse response, ref bool wasThrottled, ref TimeSpan longest)
         {
-            if (response.Status != 429)
+            // A 503 that says when to come back asks for the same wait as a 429: Graph's Retry-After is about the
+            // caller, not the one request, so nothing goes out before it is over.
+            var retryAfter = response.Header("Retry-After");
+            if (response.Status != 429 && (response.Status != 503 || string.IsNullOrEmpty(retryAfter)))
             {
                 return;
             }
 
-            _counters.Throttle();
+            if (response.Status == 429)
+            {
+                _counters.Throttle();
+            }
+
             wasThrottled = true;
-            var wait = _policy.RetryAfter(response.Header("Retry-After")) ?? TimeSpan.FromSeconds(1);
+            var wait = _policy.RetryAfter(retryAfter) ?? TimeSpan.FromSeconds(1);
             if (wait > longest)
             {
                 longest = wait;
@@ -417,7 +429,11 @@ namespace ProfilePositions.Engine.Batching
                 Attempt = attempt;
                 Events = events;
                 Queued = queued;
+                Mark = ItemMark.Current;
             }
+
+            /// <summary>The pipeline item this request is for (none outside a bulk command).</summary>
+            public ItemMark? Mark { get; }
 
             public PositionRequest Request { get; }
 

@@ -157,11 +157,16 @@ namespace ProfilePositions.Engine.Errors
             if (status >= 500)
             {
                 // A create's unknown outcome is reconciled and its hint replaced by GraphPositionService.CreateAsync.
-                return "The service is unavailable" + RetriedText(request) + "; try again later";
+                return "The service is unavailable" + RetriedText(request) + "; " + (IsRepeatableWrite(request.Method) && status != 501 && status != 505 && status != 507
+                    ? "the change may or may not have been applied: sending it again later is safe" : "try again later");
             }
 
             return string.Empty;
         }
+
+        /// <summary>An update or a removal: sending it twice changes nothing more than sending it once (a create would not be).</summary>
+        private static bool IsRepeatableWrite(string? method) =>
+            string.Equals(method, "PATCH", StringComparison.OrdinalIgnoreCase) || string.Equals(method, "DELETE", StringComparison.OrdinalIgnoreCase);
 
         private static string RetriedText(FailedRequest request) =>
             request.Retries > 0 ? " (the request was retried " + request.Retries.ToString(CultureInfo.InvariantCulture) + (request.Retries == 1 ? " time)" : " times)") : string.Empty;

@@ -66,7 +66,7 @@ namespace ProfilePositions.Engine.Positions
 
             if (result.Failure != null)
             {
-                throw Final(result.Failure, attempts);
+                throw Final(result.Failure, attempts, unknownBefore ? WriteMayHaveRun(request) : null);
             }
 
             return _responses.Read(request, result.Response!, attempts - 1);
@@ -96,14 +96,20 @@ namespace ProfilePositions.Engine.Positions
         /// </summary>
         internal static bool IsUnknownOutcome(int status) => status >= 500 && status <= 599 && status != 501 && status != 505 && status != 507;
 
+        /// <summary>What an update or removal that may have run means for the user, or null for a read.</summary>
+        internal static string? WriteMayHaveRun(PositionRequest request) =>
+            request.Method == Microsoft.Kiota.Abstractions.Method.PATCH ? "The update may or may not have been applied; sending it again is safe (it sets the same values)"
+            : request.Method == Microsoft.Kiota.Abstractions.Method.DELETE ? "The position may or may not have been removed; removing it again is safe (a 404 then means it is gone)"
+            : null;
+
         internal static string Describe(AttemptResult attempt) =>
             attempt.Response != null ? attempt.Response.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) + (attempt.RetryAfter.HasValue ? ", Retry-After " + GraphTransport.Seconds(attempt.RetryAfter.Value) + " s" : string.Empty)
             : attempt.Failure!.Kind + ": " + attempt.Failure.Message;
 
         /// <summary>The error for a request that got no answer in the end.</summary>
-        internal static ConnectionException Final(TransportFailure failure, int attempts)
+        internal static ConnectionException Final(TransportFailure failure, int attempts, string? afterwards = null)
         {
-            var tries = " (tried " + attempts + (attempts == 1 ? " time)" : " times)");
+            var tries = " (tried " + attempts + (attempts == 1 ? " time)" : " times)") + (afterwards == null ? string.Empty : ". " + afterwards);
             switch (failure.Kind)
             {
                 case TransportFailureKind.NotSent:

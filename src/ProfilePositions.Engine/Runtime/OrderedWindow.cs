@@ -24,6 +24,9 @@ namespace ProfilePositions.Engine.Runtime
 
         /// <summary>After a stop, when nothing can be written: counts what the item did if it is known (done or failed).</summary>
         bool CountIfSettled(RunTally tally);
+
+        /// <summary>A write of this item may have been applied: it was sent (or nobody marked what was sent).</summary>
+        bool MayHaveWritten { get; }
     }
 
     public sealed class PendingResult<T> : IPendingResult
@@ -33,15 +36,20 @@ namespace ProfilePositions.Engine.Runtime
         private readonly Action<T> _onResult;
         private readonly Action<Exception> _onError;
 
-        public PendingResult(Task<T> task, Func<T, RunOutcome> outcome, Action<T> onResult, Action<Exception> onError)
+        private readonly ItemMark? _mark;
+
+        public PendingResult(Task<T> task, Func<T, RunOutcome> outcome, Action<T> onResult, Action<Exception> onError, ItemMark? mark = null)
         {
             _task = task;
             _outcome = outcome;
             _onResult = onResult;
             _onError = onError;
+            _mark = mark;
         }
 
         public Task Task => _task;
+
+        public bool MayHaveWritten => _mark?.WriteSent ?? true;
 
         public bool CountIfSettled(RunTally tally)
         {
@@ -128,21 +136,31 @@ namespace ProfilePositions.Engine.Runtime
         }
 
         /// <summary>
-        /// After a stop: counts the items that ended but could not be written any more, and returns how many had not
-        /// ended (their outcome is unknown).
+        /// After a stop: counts the items that ended but could not be written any more, and those that had not ended:
+        /// never sent (no write of theirs left this process) or unknown; returns how many are unknown.
         /// </summary>
         public int CountUnwritten()
         {
-            var unsettled = 0;
+            var unknown = 0;
             while (_pending.Count > 0)
             {
-                if (!_pending.Dequeue().CountIfSettled(_tally))
+                var pending = _pending.Dequeue();
+                if (pending.CountIfSettled(_tally))
                 {
-                    unsettled++;
+                    continue;
+                }
+
+                if (pending.MayHaveWritten)
+                {
+                    unknown++;
+                }
+                else
+                {
+                    _tally.NotSent++;
                 }
             }
 
-            return unsettled;
+            return unknown;
         }
 
         /// <summary>Waits for every item, writing each result in order.</summary>

@@ -204,9 +204,13 @@ namespace ProfilePositions.Commands
         private protected void Submit<T>(Func<CancellationToken, Task<T>> start, Func<T, RunOutcome> outcome, Action<T> onResult, object? target, string? positionId, string? jobTitle)
         {
             Task<T> task;
+            var mark = new ItemMark();
             try
             {
-                task = start(StopToken);
+                using (mark.Enter())
+                {
+                    task = start(StopToken);
+                }
             }
             catch (Exception exception)
             {
@@ -215,7 +219,7 @@ namespace ProfilePositions.Commands
 
             // The label is built only if the item fails, from the item as it is now.
             var item = Item;
-            Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, ItemLabel(item, positionId, jobTitle), item?.Number)));
+            Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, ItemLabel(item, positionId, jobTitle), item?.Number), mark));
             Window.MakeRoom(Wait, () => _service?.Flush());
         }
 

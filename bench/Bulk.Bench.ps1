@@ -1,0 +1,273 @@
+#Requires -Version 7.0
+<#
+.SYNOPSIS
+    Bulk speed and memory of the built module against the sandbox, side by side in one run, printed as a table.
+
+.DESCRIPTION
+    A bench, not a test: it prints figures and asserts nothing. The machine is shared, so compare the ratios, not the
+    absolute times.
+
+    1. At a fixed sandbox latency (-LatencyMs, 100 ms), over -Users users (100), for New, Update and Remove:
+       (a) a plain Invoke-RestMethod loop as an admin writes it, and (b) the module with -BatchSize 1 -ThrottleLimit 1,
+       each on the first -Sample rows (200); (c) the module with its defaults on all -Rows rows (10,000), read from CSV.
+       Items/s, the ratios c/a and c/b, the measured latency of a $batch envelope of 20 items, and the ceiling
+       20 per batch x 4 in flight / that latency, with c as a share of it.
+    2. Throttling: the sandbox with --throttle -ThrottleBudget/1 and penalty mode; the module's defaults on
+       -ThrottleRows rows: items/s as a share of the budget, and the sandbox's count of requests that came back
+       before their Retry-After (violations), split as the fault suite does: on their way when the answer that opened
+       the window was produced (or less than 100 ms after), and later.
+    3. At zero latency: the module's CPU per item (this process's CPU time for Import-Csv | New-ProfilePosition, minus
+       the same pipeline into a compiled no-op cmdlet with New-ProfilePosition's parameters), and the peak working set
+       of a fresh pwsh piping -MemoryRows (100,000) generated rows into New-ProfilePosition with the output discarded.
+
+.EXAMPLE
+    dotnet pwsh ./bench/Bulk.Bench.ps1
+.EXAMPLE
+    dotnet pwsh ./bench/Bulk.Bench.ps1 -Rows 2000 -MemoryRows 20000    # a quicker run
+#>
+param(
+    [string] $ModuleManifest = (Join-Path $PSScriptRoot '../out/ProfilePositions/ProfilePositions.psd1'),
+    [int] $Rows = 10000,
+    [int] $Users = 100,
+    [int] $Sample = 200,
+    [int] $LatencyMs = 100,
+    [int] $ThrottleBudget = 100,
+    [int] $ThrottleRows = 1500,
+    [int] $CpuRows = 10000,
+    [int] $MemoryRows = 100000
+)
+
+$ErrorActionPreference = 'Stop'
+$ModuleManifest = (Resolve-Path $ModuleManifest).Path
+Import-Module (Join-Path $PSScriptRoot '../tests/Pester/TestSupport.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot '../tests/Pester/FaultSupport.psm1') -Force
+Import-Module $ModuleManifest -Force
+$work = Join-Path ([IO.Path]::GetTempPath()) ('pp-bulk-bench-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+$null = New-Item -ItemType Directory -Path $work
+
+function Write-Phase([string] $Text) { Write-Host "--- $Text" -ForegroundColor DarkCyan }
+
+function New-Tenant([string] $Path, [int] $Count) {
+    # A --data file with $Count users and no positions.
+    $list = foreach ($number in 1..$Count) {
+        [ordered]@{ id = [guid]::NewGuid().ToString(); userPrincipalName = ('bench.user{0:d3}@contoso.com' -f $number); displayName = "Bench User $number" }
+    }
+    [ordered]@{ version = 1; users = @($list); positions = [ordered]@{} } | ConvertTo-Json -Depth 5 | Set-Content -Path $Path
+    @($list)
+}
+
+function Connect-Bench($Sandbox, [string] $User) {
+    $token = Get-TestToken -Sandbox $Sandbox -User $User -Scopes 'User.ReadWrite.All'
+    $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $token -AsPlainText -Force) -GraphEndpoint $Sandbox.BaseUri
+    @{ Authorization = "Bearer $token" }
+}
+
+function Measure-Rate([scriptblock] $Work, [int] $Count) {
+    $watch = [Diagnostics.Stopwatch]::StartNew()
+    & $Work
+    $watch.Stop()
+    [pscustomobject]@{ Count = $Count; Seconds = $watch.Elapsed.TotalSeconds; Rate = $Count / $watch.Elapsed.TotalSeconds }
+}
+
+function Get-Stored($Sandbox) {
+    $state = Get-SandboxState -Sandbox $Sandbox
+    @(foreach ($property in $state.positions.PSObject.Properties) { $property.Value })
+}
+
+$results = [ordered]@{}
+try {
+    # ---------------------------------------------------------------- 1. latency
+    Write-Phase "1. $Rows rows over $Users users at a sandbox latency of $LatencyMs ms"
+    $tenantFile = Join-Path $work 'tenant.json'
+    $tenantUsers = New-Tenant -Path $tenantFile -Count $Users
+    $sandbox = Start-TestSandbox -ExtraArgs '--data', $tenantFile, '--latency-ms', "$LatencyMs", '--seed', '1'
+    try {
+        $headers = Connect-Bench $sandbox $tenantUsers[0].userPrincipalName
+        $base = $sandbox.BaseUri
+        $csv = Join-Path $work 'rows.csv'
+        $sampleCsv = Join-Path $work 'sample.csv'
+        $allRows = foreach ($number in 1..$Rows) {
+            [pscustomobject]@{ UserId = $tenantUsers[$number % $Users].id; JobTitle = "Bench $number"; CompanyName = 'Bench Co'; Department = 'Bench'; StartMonthYear = '2021-03' }
+        }
+        $allRows | Export-Csv -Path $csv -NoTypeInformation
+        $allRows | Select-Object -First $Sample | Export-Csv -Path $sampleCsv -NoTypeInformation
+
+        # The latency of one $batch envelope of 20 items (they run side by side), the median of 10.
+        $batchBody = @{ requests = @(1..20 | ForEach-Object { @{ id = "$_"; method = 'GET'; url = "/users/$($tenantUsers[$_].id)/profile/positions" } }) } | ConvertTo-Json -Depth 5
+        $envelopeTimes = foreach ($round in 1..10) {
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $null = Invoke-RestMethod -Method Post -Uri "$base/beta/`$batch" -Headers $headers -Body $batchBody -ContentType 'application/json'
+            $watch.Elapsed.TotalSeconds
+        }
+        $envelopeLatency = ($envelopeTimes | Sort-Object)[5]
+        $ceiling = 20 * 4 / $envelopeLatency
+
+        # (a) the loop an admin writes.
+        $loopCreated = [Collections.Generic.List[object]]::new()
+        $a = [ordered]@{}
+        $a.New = Measure-Rate -Count $Sample {
+            foreach ($row in Import-Csv -Path $sampleCsv) {
+                $body = @{ detail = @{ jobTitle = $row.JobTitle; company = @{ displayName = $row.CompanyName; department = $row.Department }; startMonthYear = "$($row.StartMonthYear)-01" } } | ConvertTo-Json -Depth 5
+                $created = Invoke-RestMethod -Method Post -Uri "$base/beta/users/$($row.UserId)/profile/positions" -Headers $headers -Body $body -ContentType 'application/json'
+                $loopCreated.Add([pscustomobject]@{ UserId = $row.UserId; Id = $created.id; JobTitle = "$($row.JobTitle) v2" })
+            }
+        }
+        $a.Update = Measure-Rate -Count $Sample {
+            foreach ($row in $loopCreated) {
+                $body = @{ detail = @{ jobTitle = $row.JobTitle } } | ConvertTo-Json -Depth 5
+                $null = Invoke-RestMethod -Method Patch -Uri "$base/beta/users/$($row.UserId)/profile/positions/$($row.Id)" -Headers $headers -Body $body -ContentType 'application/json'
+            }
+        }
+        $a.Remove = Measure-Rate -Count $Sample {
+            foreach ($row in $loopCreated) {
+                $null = Invoke-RestMethod -Method Delete -Uri "$base/beta/users/$($row.UserId)/profile/positions/$($row.Id)" -Headers $headers
+            }
+        }
+
+        # (b) and (c): the module, from CSV as an admin runs it.
+        function Measure-Module([string] $Path, [int] $Count, [hashtable] $Settings) {
+            $rates = [ordered]@{}
+            $idsCsv = Join-Path $work ('ids-' + [guid]::NewGuid().ToString('n') + '.csv')
+            $rates.New = Measure-Rate -Count $Count {
+                Import-Csv -Path $Path | New-ProfilePosition @Settings |
+                    Select-Object UserId, Id, @{ n = 'JobTitle'; e = { $_.Detail.JobTitle + ' v2' } } | Export-Csv -Path $idsCsv -NoTypeInformation
+            }
+            $rates.Update = Measure-Rate -Count $Count { Import-Csv -Path $idsCsv | Update-ProfilePosition @Settings | Out-Null }
+            $rates.Remove = Measure-Rate -Count $Count { Import-Csv -Path $idsCsv | Remove-ProfilePosition @Settings }
+            $rates
+        }
+        $b = Measure-Module -Path $sampleCsv -Count $Sample -Settings @{ BatchSize = 1; ThrottleLimit = 1 }
+        $c = Measure-Module -Path $csv -Count $Rows -Settings @{}
+        $left = (Get-Stored $sandbox).Count
+        $results.Latency = [pscustomobject]@{ A = $a; B = $b; C = $c; Envelope = $envelopeLatency; Ceiling = $ceiling; Left = $left }
+    }
+    finally {
+        Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+        Stop-TestSandbox -Sandbox $sandbox
+    }
+
+    # ---------------------------------------------------------------- 2. throttling
+    Write-Phase "2. $ThrottleRows rows under --throttle $ThrottleBudget/1 with penalty mode on"
+    $throttled = Start-TestSandbox -ExtraArgs '--throttle', "$ThrottleBudget/1", '--seed', '2'
+    try {
+        $null = Invoke-RestMethod -Method Post -Uri "$($throttled.BaseUri)/_sandbox/penalty" -Body '{"enabled":true}' -ContentType 'application/json'
+        $owner = (Get-SandboxUsers -Sandbox $throttled)[0]
+        $null = Connect-Bench $throttled $owner.userPrincipalName
+        $throttleInput = foreach ($number in 1..$ThrottleRows) { [pscustomobject]@{ UserId = $owner.id; JobTitle = "Throttle $number" } }
+        $run = $null
+        $rate = Measure-Rate -Count $ThrottleRows { $throttleInput | New-ProfilePosition -SummaryVariable global:benchRun | Out-Null }
+        $penalty = Invoke-RestMethod -Uri "$($throttled.BaseUri)/_sandbox/penalty"; $run = $global:benchRun
+        # The same reading of the journal as the fault suite: which violations were already on their way (or sent while
+        # the answer that opened the window travelled, < 100 ms after it was produced) and which came later.
+        $report = @(Get-ViolationReport -Sandbox $throttled -RaceAllowanceMs 100)
+        $results.Throttle = [pscustomobject]@{ Rate = $rate.Rate; Share = $rate.Rate / $ThrottleBudget; Violations = $penalty.violations; Late = @($report | Where-Object { -not $_.OnItsWay -and -not $_.Racing }).Count; Throttled = $run.Throttled; Created = $run.Created; Failed = $run.Failed }
+    }
+    finally {
+        Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+        Stop-TestSandbox -Sandbox $throttled
+    }
+
+    # ---------------------------------------------------------------- 3. CPU and memory at zero latency
+    Write-Phase "3. CPU per item ($CpuRows rows) and peak working set ($MemoryRows rows) at zero latency"
+    $fast = Start-TestSandbox -ExtraArgs '--seed', '3'
+    try {
+        $owner = (Get-SandboxUsers -Sandbox $fast)[0]
+        $token = Get-TestToken -Sandbox $fast -User $owner.userPrincipalName -Scopes 'User.ReadWrite.All'
+        $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $token -AsPlainText -Force) -GraphEndpoint $fast.BaseUri
+
+        # A compiled cmdlet with New-ProfilePosition's parameters (names, types, sets, aliases, pipeline binding) that
+        # does nothing: what PowerShell itself costs to bind the same rows.
+        $command = Get-Command New-ProfilePosition
+        $common = [Management.Automation.PSCmdlet]::CommonParameters + [Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $members = foreach ($parameter in $command.Parameters.Values | Where-Object { $_.Name -notin $common }) {
+            $attributes = foreach ($set in $parameter.ParameterSets.GetEnumerator()) {
+                $parts = @()
+                if ($set.Key -ne '__AllParameterSets') { $parts += "ParameterSetName = `"$($set.Key)`"" }
+                if ($set.Value.IsMandatory) { $parts += 'Mandatory = true' }
+                if ($set.Value.ValueFromPipeline) { $parts += 'ValueFromPipeline = true' }
+                if ($set.Value.ValueFromPipelineByPropertyName) { $parts += 'ValueFromPipelineByPropertyName = true' }
+                "[Parameter($($parts -join ', '))]"
+            }
+            $alias = if ($parameter.Aliases.Count) { '[Alias(' + (($parameter.Aliases | ForEach-Object { "`"$_`"" }) -join ', ') + ')]' } else { '' }
+            $type = $parameter.ParameterType.FullName -replace '\+', '.'
+            "        $($attributes -join ' ') $alias public $type $($parameter.Name) { get; set; }"
+        }
+        $source = @"
+using System.Management.Automation;
+[Cmdlet("Invoke", "NoOpPosition", DefaultParameterSetName = "$($command.DefaultParameterSet)", SupportsShouldProcess = true)]
+public sealed class InvokeNoOpPositionCommand : PSCmdlet
+{
+$($members -join "`n")
+    protected override void ProcessRecord() { }
+}
+"@
+        $assemblies = @([psobject].Assembly.Location, (Get-Module ProfilePositions).ImplementingAssembly.Location) + @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'ProfilePositions.Models' } | ForEach-Object Location)
+        $noOp = Add-Type -TypeDefinition $source -ReferencedAssemblies $assemblies -PassThru -WarningAction SilentlyContinue | Where-Object Name -EQ 'InvokeNoOpPositionCommand'
+        Import-Module -Assembly $noOp.Assembly
+
+        $cpuCsv = Join-Path $work 'cpu.csv'
+        1..$CpuRows | ForEach-Object { [pscustomobject]@{ UserId = $owner.id; JobTitle = "Cpu $_"; CompanyName = 'Cpu Co'; Department = 'Cpu'; StartMonthYear = '2021-03' } } |
+            Export-Csv -Path $cpuCsv -NoTypeInformation
+        function Measure-Cpu([scriptblock] $Work) {
+            [GC]::Collect()
+            $process = [Diagnostics.Process]::GetCurrentProcess()
+            $before = $process.TotalProcessorTime
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            & $Work
+            $process.Refresh()
+            [pscustomobject]@{ Cpu = ($process.TotalProcessorTime - $before).TotalMilliseconds; Wall = $watch.Elapsed.TotalSeconds }
+        }
+        # Warm both paths first (JIT, connection pool), then measure.
+        Import-Csv -Path $cpuCsv | Select-Object -First 200 | New-ProfilePosition | Out-Null
+        Import-Csv -Path $cpuCsv | Select-Object -First 200 | Invoke-NoOpPosition | Out-Null
+        $module = Measure-Cpu { Import-Csv -Path $cpuCsv | New-ProfilePosition | Out-Null }
+        $baseline = Measure-Cpu { Import-Csv -Path $cpuCsv | Invoke-NoOpPosition | Out-Null }
+        Disconnect-ProfileGraph
+
+        # Peak working set of a fresh pwsh: 100,000 generated rows, output discarded; and the same rows into Out-Null.
+        $pwsh = [Environment]::ProcessPath
+        $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') { [Reflection.Assembly]::GetEntryAssembly().Location })
+        $rowsScript = "1..$MemoryRows | ForEach-Object { [pscustomobject]@{ UserId = '$($owner.id)'; JobTitle = `"Memory `$_`"; CompanyName = 'Memory Co' } }"
+        $memoryScript = "Import-Module '$ModuleManifest'; `$null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString '$token' -AsPlainText -Force) -GraphEndpoint '$($fast.BaseUri)'; $rowsScript | New-ProfilePosition -SummaryVariable run | Out-Null; [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64; `$run.Created"
+        $baselineScript = "$rowsScript | Out-Null; [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64"
+        $memory = & $pwsh @prefix -NoProfile -NonInteractive -Command $memoryScript
+        $memoryBaseline = & $pwsh @prefix -NoProfile -NonInteractive -Command $baselineScript
+        $results.Cpu = [pscustomobject]@{
+            PerItemUs  = ($module.Cpu - $baseline.Cpu) * 1000 / $CpuRows
+            TotalUs    = $module.Cpu * 1000 / $CpuRows
+            NoOpUs     = $baseline.Cpu * 1000 / $CpuRows
+            PeakMB     = [double] $memory[0] / 1MB
+            Created    = [int] $memory[1]
+            BaselineMB = [double] @($memoryBaseline)[-1] / 1MB
+        }
+    }
+    finally {
+        Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+        Stop-TestSandbox -Sandbox $fast
+    }
+}
+finally {
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}
+
+# ---------------------------------------------------------------- the table
+$latency = $results.Latency
+$f = [Globalization.CultureInfo]::InvariantCulture
+$lines = @(
+    "Bulk bench: $Rows rows over $Users users from CSV, sandbox latency $LatencyMs ms; (a) and (b) on the first $Sample rows. $([Environment]::ProcessorCount) cores."
+    ''
+    '| Operation | (a) Invoke-RestMethod loop | (b) -BatchSize 1 -ThrottleLimit 1 | (c) defaults (20 per $batch, 4 in flight) | c / a | c / b | c / ceiling |'
+    '|---|---:|---:|---:|---:|---:|---:|'
+)
+foreach ($operation in 'New', 'Update', 'Remove') {
+    $ra = $latency.A[$operation].Rate; $rb = $latency.B[$operation].Rate; $rc = $latency.C[$operation].Rate
+    $lines += [string]::Format($f, '| {0}-ProfilePosition | {1:0.0} items/s | {2:0.0} items/s | {3:0} items/s | {4:0.0}x | {5:0.0}x | {6:0} % |', $operation, $ra, $rb, $rc, $rc / $ra, $rc / $rb, 100 * $rc / $latency.Ceiling)
+}
+$lines += ''
+$lines += [string]::Format($f, 'Envelope latency (20 items, median of 10): {0:0} ms; ceiling 20 x 4 / latency = {1:0} items/s. Positions left after Remove: {2}.', $latency.Envelope * 1000, $latency.Ceiling, $latency.Left)
+$throttle = $results.Throttle
+$lines += [string]::Format($f, 'Throttled (--throttle {0}/1, penalty mode, {1} rows, defaults): {2:0.0} items/s = {3:0} % of the budget; {4} violations, of which {8} arrived 100 ms or more after the answer that opened their window (the rest were on their way); {5} answers of 429; {6} created, {7} failed.', $ThrottleBudget, $ThrottleRows, $throttle.Rate, 100 * $throttle.Share, $throttle.Violations, $throttle.Throttled, $throttle.Created, $throttle.Failed, $throttle.Late)
+$cpu = $results.Cpu
+$lines += [string]::Format($f, 'Zero latency, {0} rows from CSV: the module''s CPU per item {1:0} us (total {2:0} us minus {3:0} us for a no-op compiled cmdlet with the same parameters).', $CpuRows, $cpu.PerItemUs, $cpu.TotalUs, $cpu.NoOpUs)
+$lines += [string]::Format($f, 'Peak working set, {0} generated rows into New-ProfilePosition, output discarded: {1:0} MB ({2} created; the same rows into Out-Null alone: {3:0} MB).', $MemoryRows, $cpu.PeakMB, $cpu.Created, $cpu.BaselineMB)
+$lines | ForEach-Object { Write-Output $_ }
