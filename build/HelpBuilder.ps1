@@ -414,34 +414,154 @@ function ConvertTo-MamlHelp {
     Write-Host "Help: $($pages.Count) command page(s) -> $OutputPath"
 }
 
+function ConvertFrom-InlineMarkdown {
+    # Plain text of one line of markdown prose: `code`, **bold**, *italic* and [text](link) lose their markup.
+    param([string] $Text)
+    $plain = $Text -replace '`([^`]+)`', '$1'
+    $plain = $plain -replace '\*\*([^*]+)\*\*', '$1'
+    $plain = $plain -replace '(?<![\w*])\*([^*\s][^*]*?)\*(?![\w*])', '$1'
+    # An absolute link keeps its address (Get-Help cannot follow it); a link to a file of this repository keeps its text.
+    $plain = [regex]::Replace($plain, '\[([^\]]+)\]\(([^)\s]+)\)', {
+            param($match)
+            if ($match.Groups[2].Value -match '^https?://') { "$($match.Groups[1].Value) ($($match.Groups[2].Value))" } else { $match.Groups[1].Value }
+        })
+    $plain -replace '\\([|\\`*_\[\]#])', '$1'
+}
+
+function Format-WrappedText {
+    # Word-wraps text to $Width columns: the first line starts with $Indent, the others with $HangingIndent.
+    param([string] $Text, [string] $Indent, [string] $HangingIndent = $Indent, [int] $Width = 80)
+    $lines = [Collections.Generic.List[string]]::new()
+    $current = $null
+    foreach ($word in @($Text -split '\s+' | Where-Object { $_ })) {
+        if ($null -eq $current) { $current = $Indent + $word }
+        elseif ($current.Length + 1 + $word.Length -gt $Width) { $lines.Add($current); $current = $HangingIndent + $word }
+        else { $current += ' ' + $word }
+    }
+    if ($null -ne $current) { $lines.Add($current) }
+    $lines
+}
+
+function Format-TextTable {
+    # A markdown table as aligned columns under dashed headers, cells wrapped so that a row fits in $Width columns.
+    param([string[]] $Rows, [string] $Indent = '    ', [int] $Width = 80)
+    $gap = '  '
+    $table = foreach ($row in $Rows) {
+        $inner = $row.Trim() -replace '^\|', '' -replace '(?<!\\)\|$', ''
+        if ($inner -match '^[\s|:-]+$') { continue }
+        , @($inner -split '(?<!\\)\|' | ForEach-Object { ConvertFrom-InlineMarkdown $_.Trim() })
+    }
+    $columns = ($table | ForEach-Object { $_.Count } | Measure-Object -Maximum).Maximum
+    $widths = [int[]]::new($columns)
+    foreach ($cells in $table) {
+        for ($c = 0; $c -lt $cells.Count; $c++) { $widths[$c] = [Math]::Max($widths[$c], $cells[$c].Length) }
+    }
+    # Narrow the widest column until the row fits; a column keeps at least 12 characters.
+    $available = $Width - $Indent.Length - $gap.Length * ($columns - 1)
+    while (($widths | Measure-Object -Sum).Sum -gt $available) {
+        $widest = [array]::IndexOf($widths, [int] ($widths | Measure-Object -Maximum).Maximum)
+        if ($widths[$widest] -le 12) { break }
+        $widths[$widest]--
+    }
+    $spaced = [bool] ($table | Where-Object { $cells = $_; (0..($cells.Count - 1) | Where-Object { $cells[$_].Length -gt $widths[$_] }) })
+    $output = [Collections.Generic.List[string]]::new()
+    for ($r = 0; $r -lt @($table).Count; $r++) {
+        $cells = @($table)[$r]
+        $wrapped = for ($c = 0; $c -lt $columns; $c++) {
+            $text = if ($c -lt $cells.Count) { $cells[$c] } else { '' }
+            , @(Format-WrappedText -Text $text -Indent '' -Width $widths[$c])
+        }
+        $height = ($wrapped | ForEach-Object { $_.Count } | Measure-Object -Maximum).Maximum
+        # Rows whose cells wrap are told apart by a blank line.
+        if ($r -gt 1 -and $spaced) { $output.Add('') }
+        for ($l = 0; $l -lt [Math]::Max(1, $height); $l++) {
+            $parts = for ($c = 0; $c -lt $columns; $c++) {
+                $piece = if ($l -lt $wrapped[$c].Count) { $wrapped[$c][$l] } else { '' }
+                $piece.PadRight($widths[$c])
+            }
+            $output.Add(($Indent + ($parts -join $gap)).TrimEnd())
+        }
+        if ($r -eq 0) { $output.Add($Indent + (($widths | ForEach-Object { '-' * $_ }) -join $gap)) }
+    }
+    , $output
+}
+
 function ConvertTo-AboutHelpText {
     <#
     .SYNOPSIS
-        Writes about_<Topic>.help.txt from about_<Topic>.md (TOPIC / SHORT DESCRIPTION / LONG DESCRIPTION layout).
+        Writes about_<Topic>.help.txt from about_<Topic>.md as plain text in the about-topic layout.
+    .DESCRIPTION
+        Get-Help prints an about topic as it is, so no markdown may reach it: TOPIC, then each heading as an upper-case
+        section name, prose wrapped at 80 columns and indented 4, list items with a hanging indent, tables as aligned
+        columns, code blocks indented 8, and inline markup (backticks, bold, links) taken out.
     #>
     param(
         [Parameter(Mandatory)] [string] $MarkdownPath,
         [Parameter(Mandatory)] [string] $OutputPath
     )
-    $lines = Get-Content $MarkdownPath
-    $builder = [Text.StringBuilder]::new()
-    $inFence = $false
-    $topic = $null
-    foreach ($line in $lines) {
-        if ($line -match '^\s*```') { $inFence = -not $inFence; continue }
-        if ($inFence) { $null = $builder.AppendLine(('        ' + $line).TrimEnd()); continue }
-        if ($line -match '^# (.+)$') {
-            $topic = $Matches[1].Trim()
-            $null = $builder.AppendLine('TOPIC').AppendLine("    $topic").AppendLine()
+    $output = [Collections.Generic.List[string]]::new()
+    $paragraph = [Collections.Generic.List[string]]::new()
+    $table = [Collections.Generic.List[string]]::new()
+    $state = @{ Bullet = $null; InFence = $false; AfterHeading = $false; Topic = $null }
+    $flush = {
+        if ($paragraph.Count -gt 0) {
+            $text = ConvertFrom-InlineMarkdown ($paragraph -join ' ')
+            $lines = @(if ($null -ne $state.Bullet) {
+                    Format-WrappedText -Text $text -Indent ('    ' + $state.Bullet + ' ') -HangingIndent (' ' * (5 + $state.Bullet.Length))
+                }
+                else { Format-WrappedText -Text $text -Indent '    ' })
+            $output.AddRange([string[]] $lines)
+            $paragraph.Clear()
+            $state.Bullet = $null
+        }
+        if ($table.Count -gt 0) {
+            $output.AddRange([string[]] (Format-TextTable -Rows $table))
+            $table.Clear()
+        }
+    }
+    foreach ($line in (Get-Content $MarkdownPath)) {
+        if ($line -match '^\s*```') {
+            & $flush
+            $state.InFence = -not $state.InFence
             continue
         }
-        if ($line -match '^## (.+)$') { $null = $builder.AppendLine($Matches[1].Trim().ToUpperInvariant()); continue }
-        if ($line -match '^#{3,} (.+)$') { $null = $builder.AppendLine("  $($Matches[1].Trim())"); continue }
-        if ([string]::IsNullOrWhiteSpace($line)) { $null = $builder.AppendLine(); continue }
-        $null = $builder.AppendLine(('    ' + $line).TrimEnd())
+        if ($state.InFence) { $output.Add(('        ' + $line).TrimEnd()); continue }
+        if ($line -match '^# (.+)$') {
+            & $flush
+            $state.Topic = $Matches[1].Trim()
+            $output.AddRange([string[]] @('TOPIC', "    $($state.Topic)", ''))
+            continue
+        }
+        if ($line -match '^#{2,} (.+)$') {
+            & $flush
+            if ($output.Count -gt 0 -and $output[-1] -ne '') { $output.Add('') }
+            $output.Add((ConvertFrom-InlineMarkdown $Matches[1].Trim()).ToUpperInvariant())
+            $state.AfterHeading = $true
+            continue
+        }
+        if ([string]::IsNullOrWhiteSpace($line)) {
+            & $flush
+            if (-not $state.AfterHeading -and $output.Count -gt 0 -and $output[-1] -ne '') { $output.Add('') }
+            continue
+        }
+        $state.AfterHeading = $false
+        if ($line -match '^\s*\|') { if ($paragraph.Count) { & $flush }; $table.Add($line); continue }
+        if ($line -match '^\s*([-*]|\d+\.)\s+(.*)$') {
+            & $flush
+            $state.Bullet = if ($Matches[1] -eq '*') { '-' } else { $Matches[1] }
+            $paragraph.Add($Matches[2])
+            continue
+        }
+        $paragraph.Add($line.Trim())
     }
-    if (-not $topic) { throw "${MarkdownPath}: no '# about_<Topic>' title." }
-    if ($inFence) { throw "${MarkdownPath}: unclosed code fence." }
-    [IO.File]::WriteAllText($OutputPath, $builder.ToString(), [Text.UTF8Encoding]::new($false))
-    Write-Host "Help: $topic -> $OutputPath"
+    & $flush
+    if (-not $state.Topic) { throw "${MarkdownPath}: no '# about_<Topic>' title." }
+    if ($state.InFence) { throw "${MarkdownPath}: unclosed code fence." }
+    while ($output.Count -gt 0 -and $output[-1] -eq '') { $output.RemoveAt($output.Count - 1) }
+    # What would show as markup in Get-Help fails the build here rather than in a reader's console.
+    $prose = @($output | Where-Object { -not $_.StartsWith('        ') -or $_ -match '^\s{8}-{3,}' })
+    $leftover = @($prose | Where-Object { $_ -match '`|\|\s*-{3}|^#|\*\*|\]\(' })
+    if ($leftover.Count) { throw "${MarkdownPath}: markdown left in the about topic:`n  " + ($leftover -join "`n  ") }
+    [IO.File]::WriteAllText($OutputPath, ($output -join [Environment]::NewLine) + [Environment]::NewLine, [Text.UTF8Encoding]::new($false))
+    Write-Host "Help: $($state.Topic) -> $OutputPath"
 }

@@ -315,7 +315,7 @@ Describe '7. Every per-item error names its row and targets the piped object' {
         "$($update.Errors[0])" | Should -BeLike "Row 1 (user '$($owner.userPrincipalName)', position 'no-such-position', job title 'Nope'): *"
         $remove.Errors.Count | Should -Be 1
         $remove.Errors[0].TargetObject | Should -BeOfType ([ProfilePositions.WorkPosition])
-        "$($remove.Errors[0])" | Should -BeLike "Row 2 (user '$($owner.userPrincipalName)', position '$($seeded.id)'): *"
+        "$($remove.Errors[0])" | Should -BeLike "Row 2 (user '$($owner.userPrincipalName)', position '$($seeded.id)', job title 'Target'): *"
         "$($blanks.Errors[0])" | Should -BeLike "Row 1 (no UserId, job title 'Blank'): UserId is empty*"
         "$($blanks.Errors[0])" | Should -Not -Match "user 'me'"
     }

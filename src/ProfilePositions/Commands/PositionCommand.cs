@@ -234,6 +234,7 @@ namespace ProfilePositions.Commands
                 WriteProgress(new ProgressRecord(ProgressActivityId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
             }
 
+            WriteWhatIfTotal();
             var summary = Tally.Summary(stopped: false, unsettled: 0);
             WriteInformation(summary.ToString(), new[] { "Summary" });
             if (Tally.Items > 1)
@@ -335,8 +336,33 @@ namespace ProfilePositions.Commands
                 return !VerboseWanted || ShouldProcess(action);
             }
 
-            var request = preview().ToString();
-            return ShouldProcess(action + ": " + request, action + "?" + Environment.NewLine + request, "Confirm");
+            var request = preview();
+            var text = request.ToString();
+            var answer = ShouldProcess(action + ": " + text, action + "?" + Environment.NewLine + text, "Confirm", out var reason);
+            if (!answer && reason == ShouldProcessReason.WhatIf)
+            {
+                _whatIfTotal.Count(request.Method);
+            }
+
+            return answer;
+        }
+
+        private readonly WhatIfTotal _whatIfTotal = new WhatIfTotal();
+
+        /// <summary>
+        /// Under -WhatIf over several items, one last "What if:" line with what the run would send. It goes through
+        /// ShouldProcess, which under -WhatIf only prints, so it reaches the host, the transcript and PowerShell's own
+        /// localised "What if:" prefix exactly as the items' lines did.
+        /// </summary>
+        private void WriteWhatIfTotal()
+        {
+            if (Tally.Items < 2 || !(_whatIfTotal.Any || IsWhatIf()))
+            {
+                return;
+            }
+
+            var total = _whatIfTotal.Describe(MyInvocation.MyCommand.Name, Tally.Items, Tally.Skipped, Tally.Failed);
+            ShouldProcess(total, total, "Confirm");
         }
 
         /// <summary>
@@ -347,21 +373,18 @@ namespace ProfilePositions.Commands
 
         private bool? _wouldAsk;
 
+        /// <summary>Whether ShouldProcess answers as -WhatIf does: -WhatIf given, or $WhatIfPreference set and -WhatIf not given.</summary>
+        private bool IsWhatIf() =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? LanguagePrimitives.IsTrue(whatIf) : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
         private bool ComputeWouldAsk()
         {
-            var bound = MyInvocation.BoundParameters;
-            if (bound.TryGetValue("WhatIf", out var whatIf))
-            {
-                if (LanguagePrimitives.IsTrue(whatIf))
-                {
-                    return true;
-                }
-            }
-            else if (LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference")))
+            if (IsWhatIf())
             {
                 return true;
             }
 
+            var bound = MyInvocation.BoundParameters;
             if (bound.TryGetValue("Confirm", out var confirm))
             {
                 return LanguagePrimitives.IsTrue(confirm);

@@ -2,6 +2,7 @@ using System;
 using System.Threading.Tasks;
 using ProfilePositions.Engine.Runtime;
 using System.Management.Automation;
+using ProfilePositions.Binding;
 
 namespace ProfilePositions.Commands
 {
@@ -43,7 +44,8 @@ namespace ProfilePositions.Commands
                 positionId = UpdateProfilePositionCommand.ItemPositionId(Item, CommandLine.Contains(nameof(WorkPositionId)) ? WorkPositionId : InputObjectPositionId);
                 var userId = ItemUserId;
                 var checkedId = positionId;
-                if (!ShouldSend("Remove work position '" + positionId + "' of '" + OutputUserId(userId) + "'", () => service.Describe("DELETE", userId, checkedId, null)))
+                var (jobTitle, company) = PositionCaption.Of(Item);
+                if (!ShouldSend("Remove work position '" + positionId + "'" + PositionCaption.Describe(jobTitle, company) + " of '" + OutputUserId(userId) + "'", () => service.Describe("DELETE", userId, checkedId, null)))
                 {
                     Declined();
                     return;
@@ -65,11 +67,11 @@ namespace ProfilePositions.Commands
                     },
                     target,
                     positionId,
-                    Item?.Text("JobTitle"));
+                    jobTitle);
             }
             catch (Exception exception) when (IsItemFailure(exception))
             {
-                Fail(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), Item?.Text("JobTitle"));
+                Fail(exception, target, positionId ?? Item?.Text(nameof(WorkPositionId)), PositionCaption.Of(Item).JobTitle);
             }
         }
     }
