@@ -9,8 +9,8 @@ namespace ProfilePositions
 {
     /// <summary>
     /// The text the format views show for a nested Graph object: one "Name : value" line per member that has a value,
-    /// in the order Graph sent them (one-line values first), nested objects indented under their name, as Format-List
-    /// shows an object; dates as yyyy-MM, response annotations left out. The text
+    /// in the order Graph sent them (values first), a nested object's members on the lines below its name, two spaces
+    /// in, as Format-List shows an object; dates as yyyy-MM, response annotations left out. The text
     /// form for machines stays <see cref="GraphObject.ToString"/> (compact JSON), which Export-Csv writes.
     /// </summary>
     public static class GraphListText
@@ -23,8 +23,13 @@ namespace ProfilePositions
         }
 
         /// <summary>The value's lines, or null when it shows nothing (null, an empty text, list or object).</summary>
-        private static List<string>? Lines(object? value)
+        private static List<string>? Lines(object? value) => Lines(value, out _);
+
+        /// <param name="value">A member's value.</param>
+        /// <param name="isObject">True for an object or a list of objects, shown below its name rather than beside it.</param>
+        private static List<string>? Lines(object? value, out bool isObject)
         {
+            isObject = value is GraphObject || value is IDictionary;
             switch (value)
             {
                 case null:
@@ -36,7 +41,7 @@ namespace ProfilePositions
                 case IDictionary dictionary:
                     return MemberLines(GraphJsonText.Entries(dictionary));
                 case IEnumerable sequence:
-                    return ItemLines(sequence);
+                    return ItemLines(sequence, out isObject);
                 default:
                     return new List<string> { Scalar(value) };
             }
@@ -44,7 +49,7 @@ namespace ProfilePositions
 
         private static List<string>? MemberLines(IEnumerable<KeyValuePair<string, object?>> members)
         {
-            var shown = new List<KeyValuePair<string, List<string>>>();
+            var shown = new List<(string Label, List<string> Lines, bool IsObject)>();
             foreach (var member in members)
             {
                 if (IsResponseAnnotation(member.Key))
@@ -52,10 +57,11 @@ namespace ProfilePositions
                     continue;
                 }
 
-                var lines = IsMonthYear(member.Key) ? Lines(MonthYear.FromMember(member.Value)?.ToString("yyyy-MM", CultureInfo.InvariantCulture)) : Lines(member.Value);
+                var isObject = false;
+                var lines = IsMonthYear(member.Key) ? Lines(MonthYear.FromMember(member.Value)?.ToString("yyyy-MM", CultureInfo.InvariantCulture)) : Lines(member.Value, out isObject);
                 if (lines != null)
                 {
-                    shown.Add(new KeyValuePair<string, List<string>>(Label(member.Key), lines));
+                    shown.Add((Label(member.Key), lines, isObject));
                 }
             }
 
@@ -64,43 +70,53 @@ namespace ProfilePositions
                 return null;
             }
 
-            // One-line members first, then nested objects, so that a detail reads JobTitle before its company's address.
-            shown = shown.Where(member => member.Value.Count == 1).Concat(shown.Where(member => member.Value.Count > 1)).ToList();
-
-            var width = shown.Max(member => member.Key.Length);
+            // Values first, then nested objects, so that a detail reads JobTitle before its company's address.
+            shown = shown.Where(member => !member.IsObject).Concat(shown.Where(member => member.IsObject)).ToList();
+            var width = shown.Max(member => member.Label.Length);
             var result = new List<string>();
             foreach (var member in shown)
             {
-                var indent = new string(' ', width + 3);
-                result.Add(member.Key.PadRight(width) + " : " + member.Value[0]);
-                result.AddRange(member.Value.Skip(1).Select(line => indent + line));
+                if (member.IsObject)
+                {
+                    // Below its name, two spaces in, so that nesting stays narrow enough for an 80-column console.
+                    result.Add(member.Label.PadRight(width) + " :");
+                    result.AddRange(member.Lines.Select(line => line.Length == 0 ? line : "  " + line));
+                }
+                else
+                {
+                    var indent = new string(' ', width + 3);
+                    result.Add(member.Label.PadRight(width) + " : " + member.Lines[0]);
+                    result.AddRange(member.Lines.Skip(1).Select(line => indent + line));
+                }
             }
 
             return result;
         }
 
-        private static List<string>? ItemLines(IEnumerable items)
+        private static List<string>? ItemLines(IEnumerable items, out bool isObject)
         {
             var texts = new List<string>();
             var blocks = new List<List<string>>();
             foreach (var item in items)
             {
-                var lines = Lines(item);
+                var lines = Lines(item, out var itemIsObject);
                 if (lines == null)
                 {
                     continue;
                 }
 
-                if (lines.Count == 1 && !(item is GraphObject) && !(item is IDictionary))
-                {
-                    texts.Add(lines[0]);
-                }
-                else
+                if (itemIsObject)
                 {
                     blocks.Add(lines);
                 }
+                else
+                {
+                    texts.AddRange(lines);
+                }
             }
 
+            // Text values on one line (Categories: a, b); objects one below the other, a blank line between two.
+            isObject = blocks.Count > 0;
             var result = new List<string>();
             if (texts.Count > 0)
             {
@@ -111,7 +127,6 @@ namespace ProfilePositions
             {
                 if (result.Count > 0)
                 {
-                    // A blank line between two objects of a list, as Format-List leaves between objects.
                     result.Add(string.Empty);
                 }
 

@@ -68,7 +68,7 @@ Describe 'Output objects and the format view' {
     It 'lists the readable fields with Format-List, not JSON' {
         $text = $script:created | Format-List | Out-String -Width 120
         $text | Should -Match 'JobTitle\s+: Format Check'
-        $text | Should -Match 'Company\s+: DisplayName : View Co'
+        $text | Should -Match 'Company\s+:\s+DisplayName : View Co'
         $text | Should -Match 'StartMonthYear\s+: 2020-02'
         $text | Should -Not -Match '\{"'
     }

@@ -154,25 +154,29 @@ Describe 'Nested objects' {
         $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
         $lines[0] | Should -BeExactly 'JobTitle : Senior Product Branding Manager II'
         $lines[1] | Should -BeExactly 'Role     : consulting'
-        $lines[2] | Should -BeExactly 'Company  : DisplayName    : Adventureworks Ltd.'
-        $lines | Should -Contain '           Address        : Type            : business'
+        $lines[2] | Should -BeExactly 'Company  :'
+        $lines[3] | Should -BeExactly '  DisplayName    : Adventureworks Ltd.'
+        $lines | Should -Contain '  Address        :'
+        $lines | Should -Contain '    CountryOrRegion : Russian Federation'
         $text | Should -Not -Match '\{"|null|Description|EmployeeId'
     }
 
     It 'shows $position.Detail.Company the same way' {
         $lines = @(($script:senior.Detail.Company | Out-String -Width 120) -split "`r?`n" | Where-Object { $_.Trim() })
         $lines[0] | Should -BeExactly 'DisplayName    : Adventureworks Ltd.'
-        $lines | Should -Contain 'Address        : Type            : business'
-        $lines | Should -Contain '                 City            : Moscow'
-        $lines.Count | Should -Be 9
+        $lines | Should -Contain 'Address        :'
+        $lines | Should -Contain '  City            : Moscow'
+        $lines.Count | Should -Be 10
     }
 
     It 'lists a position with Format-List as objects, only the members that have a value' {
-        $text = $script:senior | Format-List | Out-String -Width 120
+        $text = $script:senior | Format-List | Out-String -Width 200
         $text | Should -Match 'Detail\s+: JobTitle : Senior Product Branding Manager II'
-        $text | Should -Match 'CreatedBy\s+: User : DisplayName : '
+        $text | Should -Match 'CreatedBy\s+: User :\s+DisplayName : '
+        $text -split "`r?`n" | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 -Because "nesting stays narrow: $_" }
         $text | Should -Not -Match '\{"|@odata|(?m)^(Manager|Inference|Source|Sources|Colleagues|Categories)\s'
-        @($text -split "`r?`n" | Where-Object { $_ -match '^\S.*:\s*$' }) | Should -BeNullOrEmpty -Because 'no member is listed without a value'
+        $labels = @($text -split "`r?`n" | Where-Object { $_ -match '^\S' } | ForEach-Object { ($_ -split '\s+:')[0] })
+        $labels | Should -Be 'UserId', 'Id', 'IsCurrent', 'AllowedAudiences', 'Detail', 'CreatedBy', 'CreatedDateTime', 'LastModifiedBy', 'LastModifiedDateTime' -Because 'only members with a value are listed'
     }
 
     It 'keeps ToString() compact JSON without nulls, which is what Export-Csv writes and reads back' {

@@ -62,11 +62,11 @@ public sealed class OutputObjectTests
     }
 
     [Fact]
-    public void TheListTextShowsMembersWithValuesOneLineFirstNestedIndented()
+    public void TheListTextShowsMembersWithValuesFirstAndNestedObjectsBelowTheirName()
     {
         var text = GraphListText.Write(Dated().Detail).Replace("\r\n", "\n");
 
-        Assert.Equal("JobTitle       : Analyst\nStartMonthYear : 2016-04\nCompany        : DisplayName : Contoso", text);
+        Assert.Equal("JobTitle       : Analyst\nStartMonthYear : 2016-04\nCompany        :\n  DisplayName : Contoso", text);
     }
 
     [Fact]
