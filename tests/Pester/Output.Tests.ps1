@@ -234,6 +234,18 @@ Describe 'Dates that compare as dates' {
         $sent.detail.endMonthYear | Should -BeExactly '2019-12-01'
     }
 
+    It 'reads back a date that ConvertTo-Json wrote as an object (Select-Object * before it)' {
+        $backup = $script:earlier | Select-Object * | ConvertTo-Json -Depth 6 | ConvertFrom-Json
+        $backup.StartMonthYear.Text | Should -BeExactly '2016-04-01'
+        $backup.UserId = $script:copyOwner.id
+        Clear-SandboxJournal -Sandbox $script:sandbox
+
+        $result = Invoke-Quietly { $backup | New-ProfilePosition }
+
+        $result.Errors | Should -BeNullOrEmpty
+        (Get-RequestJson (Get-Writes)[0]).detail.startMonthYear | Should -BeExactly '2016-04-01'
+    }
+
     It 'shows month and year in the views' {
         $row = @(($script:earlier | Out-String -Width 200) -split "`r?`n" | Where-Object { $_ -match [regex]::Escape($script:earlier.Id) })[0]
         $row | Should -Match '\s2016-04\s+2019-12\s*$'

@@ -447,12 +447,15 @@ namespace ProfilePositions.Engine.Positions
                 case MonthYear monthYear:
                     // The output's own value (-StartMonthYear $position.StartMonthYear): its Graph text, read like any text.
                     return ToDate(monthYear.Text, path, dateCulture);
+                case IDictionary map when map.Contains("Text") && map.Keys.Cast<object>().All(key => key as string is "Text" or "Date") && map["Text"] is string text:
+                    // A MonthYear as ConvertTo-Json writes one that is not reached through a CLR property (Select-Object *).
+                    return ToDate(text, path, dateCulture);
                 case DateTime dt:
                     return PositionDates.Format(dt.Date);
                 case DateTimeOffset dto:
                     return PositionDates.Format(dto.Date);
-                case string text:
-                    var result = PositionDates.Read(text, dateCulture, out var problem);
+                case string dateText:
+                    var result = PositionDates.Read(dateText, dateCulture, out var problem);
                     if (result != null)
                     {
                         return result;
