@@ -9,6 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
+    TypesToProcess       = @('ProfilePositions.types.ps1xml')
     FormatsToProcess     = @('ProfilePositions.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-ProfileGraph'

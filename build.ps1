@@ -130,10 +130,11 @@ function Invoke-ModuleBuild {
         if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
         $null = New-Item -ItemType Directory -Path $ModuleOut, (Join-Path $ModuleOut 'en-US') -Force
 
-        # Only these kinds of file ship: the manifest from the repository root, the format file, the help, and the
+        # Only these kinds of file ship: the manifest from the repository root, the format and types files, the help, and the
         # assemblies of the publish output (the engine's dependency closure, less $NeverShip, in Dependencies/); no pdb, json or xml.
         Copy-Item (Join-Path $RepoRoot "$ModuleName.psd1") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.format.ps1xml") $ModuleOut
+        Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.types.ps1xml") $ModuleOut
         Copy-PublishedAssemblies -From $publishDir -To $ModuleOut
     }
     finally {

@@ -79,7 +79,7 @@ try {
         isCurrent = $true
     }
     $created = New-ProfilePosition -UserId $userId -BodyParameter $params
-    $created | Format-List Id, UserId, IsCurrent, AllowedAudiences, CreatedDateTime, Detail | Out-Host
+    $created | Format-List | Out-Host
 
     Write-Section 'New-ProfilePosition with the flat parameters (an earlier position)'
     $earlier = New-ProfilePosition -UserId $userId -JobTitle 'Branding Specialist' -CompanyName 'Contoso' -Department 'Marketing' `
@@ -92,7 +92,7 @@ try {
     Write-Section 'Update-ProfilePosition: the documented position gets a start date'
     $updated = Get-ProfilePosition -UserId $userId -WorkPositionId $created.Id |
         Update-ProfilePosition -StartMonthYear '2020-07' -Categories 'Consulting'
-    $updated | Format-List Id, LastModifiedDateTime, Categories, Detail | Out-Host
+    $updated | Format-List | Out-Host
 
     Write-Section 'Remove-ProfilePosition: the earlier position'
     Remove-ProfilePosition -UserId $userId -WorkPositionId $earlier.Id -Confirm:$false

@@ -13,14 +13,21 @@ namespace ProfilePositions
     /// </summary>
     public static class GraphJsonText
     {
-        public static string Write(object? value)
+        public static string Write(object? value) => Write(value, omitNulls: false);
+
+        /// <param name="value">A Graph object, dictionary, list or primitive.</param>
+        /// <param name="omitNulls">
+        /// Leaves out members whose value is null (the text form of output objects: Graph returns every member, most of
+        /// them null, and a null cell means "not given" when a CSV is read back anyway).
+        /// </param>
+        public static string Write(object? value, bool omitNulls)
         {
             var builder = new StringBuilder();
-            WriteValue(builder, value);
+            WriteValue(builder, value, omitNulls);
             return builder.ToString();
         }
 
-        private static void WriteValue(StringBuilder builder, object? value)
+        private static void WriteValue(StringBuilder builder, object? value, bool omitNulls)
         {
             switch (value)
             {
@@ -55,10 +62,10 @@ namespace ProfilePositions
                     builder.Append(Convert.ToString(number, CultureInfo.InvariantCulture));
                     break;
                 case GraphObject graphObject:
-                    WriteObject(builder, graphObject.GetMembers());
+                    WriteObject(builder, graphObject.GetMembers(), omitNulls);
                     break;
                 case IDictionary dictionary:
-                    WriteObject(builder, Entries(dictionary));
+                    WriteObject(builder, Entries(dictionary), omitNulls);
                     break;
                 case IEnumerable sequence:
                     builder.Append('[');
@@ -71,7 +78,7 @@ namespace ProfilePositions
                         }
 
                         first = false;
-                        WriteValue(builder, item);
+                        WriteValue(builder, item, omitNulls);
                     }
 
                     builder.Append(']');
@@ -100,7 +107,7 @@ namespace ProfilePositions
             }
         }
 
-        private static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary dictionary)
+        internal static IEnumerable<KeyValuePair<string, object?>> Entries(IDictionary dictionary)
         {
             foreach (DictionaryEntry entry in dictionary)
             {
@@ -108,12 +115,17 @@ namespace ProfilePositions
             }
         }
 
-        private static void WriteObject(StringBuilder builder, IEnumerable<KeyValuePair<string, object?>> members)
+        private static void WriteObject(StringBuilder builder, IEnumerable<KeyValuePair<string, object?>> members, bool omitNulls)
         {
             builder.Append('{');
             var first = true;
             foreach (var member in members)
             {
+                if (omitNulls && member.Value == null)
+                {
+                    continue;
+                }
+
                 if (!first)
                 {
                     builder.Append(',');
@@ -122,7 +134,7 @@ namespace ProfilePositions
                 first = false;
                 WriteString(builder, member.Key);
                 builder.Append(':');
-                WriteValue(builder, member.Value);
+                WriteValue(builder, member.Value, omitNulls);
             }
 
             builder.Append('}');

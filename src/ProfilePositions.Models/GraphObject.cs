@@ -52,22 +52,33 @@ namespace ProfilePositions
         /// <summary>The names of the members this type declares as properties.</summary>
         protected internal abstract IReadOnlyCollection<string> KnownMembers { get; }
 
-        /// <summary>Members Graph sent or the user set that this module has no property for (the beta API grows).</summary>
-        public GraphDictionary AdditionalProperties
+        /// <summary>
+        /// Members Graph sent or the user set that this module has no property for (the beta API grows); null when there
+        /// are none, so ConvertTo-Json never writes an empty helper ("{}" below -Depth). PowerShell sees a dictionary
+        /// even then (ProfilePositions.types.ps1xml), as Microsoft Graph PowerShell's models give one.
+        /// </summary>
+        public GraphDictionary? AdditionalProperties
         {
             get
             {
-                var extra = new GraphDictionary();
-                foreach (var pair in GetMembers())
-                {
-                    if (!IsKnown(pair.Key))
-                    {
-                        extra[pair.Key] = pair.Value;
-                    }
-                }
-
-                return extra;
+                var extra = GetAdditionalProperties();
+                return extra.Count == 0 ? null : extra;
             }
+        }
+
+        /// <summary>The members this module has no property for, in a dictionary that is empty when there are none.</summary>
+        public GraphDictionary GetAdditionalProperties()
+        {
+            var extra = new GraphDictionary();
+            foreach (var pair in GetMembers())
+            {
+                if (!IsKnown(pair.Key))
+                {
+                    extra[pair.Key] = pair.Value;
+                }
+            }
+
+            return extra;
         }
 
         private bool IsKnown(string name)
@@ -131,8 +142,8 @@ namespace ProfilePositions
 
         protected GraphList<T>? GetList<T>(string name) => GetMember(name) as GraphList<T>;
 
-        /// <summary>Compact JSON, so a complex value written to CSV reads back through the cmdlets' parameters.</summary>
-        public override string ToString() => GraphJsonText.Write(this);
+        /// <summary>Compact JSON without null members, so a complex value written to CSV reads back through the cmdlets' parameters.</summary>
+        public override string ToString() => GraphJsonText.Write(this, omitNulls: true);
     }
 
     /// <summary>Members without a property of their own; its text form is JSON so it survives Export-Csv.</summary>
@@ -142,7 +153,7 @@ namespace ProfilePositions
         {
         }
 
-        public override string ToString() => GraphJsonText.Write(this);
+        public override string ToString() => GraphJsonText.Write(this, omitNulls: true);
     }
 
     /// <summary>A JSON array of a Graph object; its text form is JSON so it survives Export-Csv.</summary>
@@ -156,6 +167,6 @@ namespace ProfilePositions
         {
         }
 
-        public override string ToString() => GraphJsonText.Write(this);
+        public override string ToString() => GraphJsonText.Write(this, omitNulls: true);
     }
 }

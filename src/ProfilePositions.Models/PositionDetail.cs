@@ -41,7 +41,7 @@ namespace ProfilePositions
             set => SetMember("employeeType", value);
         }
 
-        /// <summary>Graph <c>endMonthYear</c>.</summary>
+        /// <summary>Graph <c>endMonthYear</c> as Graph's text; PowerShell sees a <see cref="MonthYear"/> (ProfilePositions.types.ps1xml).</summary>
         public string? EndMonthYear
         {
             get => GetString("endMonthYear");
@@ -90,7 +90,10 @@ namespace ProfilePositions
             set => SetMember("secondaryRole", value);
         }
 
-        /// <summary>Graph <c>startMonthYear</c>.</summary>
+        /// <summary>
+        /// Graph <c>startMonthYear</c> as Graph's text. PowerShell sees a <see cref="MonthYear"/>, which compares as a date
+        /// (ProfilePositions.types.ps1xml); the property itself stays text so that ConvertTo-Json writes Graph's own text.
+        /// </summary>
         public string? StartMonthYear
         {
             get => GetString("startMonthYear");

@@ -9,6 +9,8 @@
     the module's own output. Rows with the parameters Microsoft's cmdlets have (-InputObject, -Headers,
     -ResponseHeadersVariable, -PageSize, -CountVariable, -ExpandProperty) check what those add: Query (the request's
     query), Headers (request headers), GraphError (Graph's own error for the item), After (a check of what the run left).
+    The output's read-only views (JobTitle, CompanyName, Department, StartMonthYear, EndMonthYear) bind from a row as the
+    flat parameters do and must agree with its Detail; from the output itself or a body they are never sent.
 #>
 
 BeforeDiscovery {
@@ -47,8 +49,19 @@ BeforeDiscovery {
         @{ Name = 'New: a position from Get-ProfilePosition with -JobTitle'; Kind = 'a position from this module; only its UserId and Id are used'; Method = 'POST'
             Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | New-ProfilePosition -JobTitle 'Only this' }
             Sent = @{ detail = @{ jobTitle = 'Only this' } } }
-        @{ Name = 'New: a JSON backup of Get-ProfilePosition (carries UserId)'; Kind = 'a row; its columns bind -AllowedAudiences, -Categories, -Colleagues, -Detail, -Inference, -IsCurrent, -IsSearchable, -Manager, -Source, -Sources, -UserId, -AdditionalProperties'; Method = 'POST'
+        @{ Name = 'New: a JSON backup of Get-ProfilePosition (carries UserId)'; Kind = 'a row; its columns bind -AllowedAudiences, -Categories, -Colleagues, -Detail, -Inference, -IsCurrent, -IsSearchable, -Manager, -Source, -Sources, -UserId, -JobTitle, -CompanyName, -Department, -StartMonthYear, -EndMonthYear, -AdditionalProperties'; Method = 'POST'
             Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | ConvertTo-Json -Depth 10 | ConvertFrom-Json | New-ProfilePosition -UserId $owner }
+            SentLike = @{ detail = @{ jobTitle = 'Matrix target'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true } }
+        @{ Name = 'New: an Export-Csv row of Get-ProfilePosition (its read-only views beside Detail)'; Kind = 'a row; its columns bind -StartMonthYear, -EndMonthYear, -AllowedAudiences, -Categories, -Colleagues, -Detail, -Inference, -IsCurrent, -IsSearchable, -Manager, -Source, -Sources, -UserId, -JobTitle, -CompanyName, -Department, -AdditionalProperties'; Method = 'POST'
+            Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | ConvertTo-Csv | ConvertFrom-Csv | New-ProfilePosition }
+            Sent = @{ detail = @{ jobTitle = 'Matrix target'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true; allowedAudiences = 'organization' } }
+        @{ Name = 'New: an Export-Csv row whose JobTitle disagrees with its Detail'; Kind = 'a row; its columns bind -StartMonthYear, -EndMonthYear, -AllowedAudiences, -Categories, -Colleagues, -Detail, -Inference, -IsCurrent, -IsSearchable, -Manager, -Source, -Sources, -UserId, -JobTitle, -CompanyName, -Department, -AdditionalProperties'; Method = $null; ErrorId = 'InvalidPositionInput'
+            Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | ConvertTo-Csv | ConvertFrom-Csv | ForEach-Object { $_.JobTitle = 'Edited'; $_ } | New-ProfilePosition } }
+        @{ Name = 'New: ConvertTo-Json text of a position from Get-ProfilePosition'; Kind = 'a body: the whole position, as JSON members'; Method = 'POST'
+            Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | ConvertTo-Json -Depth 10 | New-ProfilePosition -UserId $owner }
+            SentLike = @{ detail = @{ jobTitle = 'Matrix target'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true } }
+        @{ Name = 'New: a position from Import-Clixml (deserialised), piped alone'; Kind = 'a position from this module, written as it is'; Method = 'POST'
+            Run = { $path = Join-Path $TestDrive 'position.xml'; Get-ProfilePosition -UserId $owner -WorkPositionId $target | Export-Clixml $path; Import-Clixml $path | New-ProfilePosition }
             SentLike = @{ detail = @{ jobTitle = 'Matrix target'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true } }
         @{ Name = 'New: a hashtable piped without -UserId'; Kind = 'a body: the whole position, as JSON members'; Method = $null; ErrorId = 'UserIdMissing'
             Run = { @{ detail = @{ jobTitle = 'Nobody named' } } | New-ProfilePosition } }
@@ -69,6 +82,9 @@ BeforeDiscovery {
         @{ Name = 'Update: a CSV row of Graph members and flat columns'; Kind = 'a row; its columns bind -UserId, -WorkPositionId, -AllowedAudiences, -Categories, -Department'; Method = 'PATCH'
             Run = { "UserId,Id,AllowedAudiences,Categories,Department`n$owner,$target,organization,`"[`"`"x`"`"]`",R&D" | ConvertFrom-Csv | Update-ProfilePosition }
             Sent = @{ allowedAudiences = 'organization'; categories = @('x'); detail = @{ company = @{ department = 'R&D' } } } }
+        @{ Name = 'Update: an Export-Csv row of Get-ProfilePosition with -Role'; Kind = 'a row; its columns bind -StartMonthYear, -EndMonthYear, -WorkPositionId, -AllowedAudiences, -Categories, -Colleagues, -Detail, -Inference, -IsCurrent, -IsSearchable, -Manager, -Source, -Sources, -UserId, -JobTitle, -CompanyName, -Department, -AdditionalProperties'; Method = 'PATCH'
+            Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | ConvertTo-Csv | ConvertFrom-Csv | Update-ProfilePosition -Role 'Reviewer' }
+            Sent = @{ detail = @{ jobTitle = 'Matrix target'; role = 'Reviewer'; company = @{ displayName = 'Matrix Co' } }; isCurrent = $true; allowedAudiences = 'organization' } }
         @{ Name = 'Update: a position from Get-ProfilePosition with -JobTitle'; Kind = 'a position from this module; only its UserId and Id are used'; Method = 'PATCH'
             Run = { Get-ProfilePosition -UserId $owner -WorkPositionId $target | Update-ProfilePosition -JobTitle 'Renamed' }
             Sent = @{ detail = @{ jobTitle = 'Renamed' } } }
@@ -183,7 +199,7 @@ Describe 'Binding matrix' {
             $sentBody.detail.jobTitle | Should -Be $SentLike.detail.jobTitle
             if ($SentLike.detail.company) { $sentBody.detail.company.displayName | Should -Be $SentLike.detail.company.displayName }
             if ($SentLike.ContainsKey('isCurrent')) { $sentBody.isCurrent | Should -Be $SentLike.isCurrent }
-            @($sentBody.Keys | Where-Object { $_ -in 'id', 'createdBy', 'createdDateTime', 'lastModifiedBy', 'lastModifiedDateTime', 'UserId', 'AdditionalProperties' -or $_ -like '@odata.*' }) |
+            @($sentBody.Keys | Where-Object { $_ -in 'id', 'createdBy', 'createdDateTime', 'lastModifiedBy', 'lastModifiedDateTime', 'UserId', 'AdditionalProperties', 'JobTitle', 'CompanyName', 'Department', 'StartMonthYear', 'EndMonthYear' -or $_ -like '@odata.*' }) |
                 Should -BeNullOrEmpty -Because 'helper and read-only members are never sent back'
             @($sentBody.detail.Keys) | Should -Not -Contain 'AdditionalProperties'
         }

@@ -38,8 +38,10 @@ BeforeAll {
                 $kept = [ordered]@{}
                 foreach ($key in @($Value.Keys)) {
                     if ($key -in 'id', 'createdBy', 'createdDateTime', 'lastModifiedBy', 'lastModifiedDateTime', 'UserId' -or $key -like '@odata.*') { continue }
+                    # The output's read-only views (JobTitle... beside Detail) repeat nested members; they are never written.
+                    if ($Value.Contains('Detail') -and $key -in 'JobTitle', 'CompanyName', 'Department', 'StartMonthYear', 'EndMonthYear') { continue }
                     if ($key -eq 'AdditionalProperties') {
-                        foreach ($extra in @($Value[$key].Keys)) { $kept[$extra] = Remove-ReadOnly $Value[$key][$extra] }
+                        foreach ($extra in @(if ($Value[$key]) { $Value[$key].Keys })) { $kept[$extra] = Remove-ReadOnly $Value[$key][$extra] }
                         continue
                     }
                     $clean = Remove-ReadOnly $Value[$key]

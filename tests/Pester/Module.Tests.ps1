@@ -52,10 +52,10 @@ Describe 'Output objects and the format view' {
         $script:created.PSObject.TypeNames | Should -Contain 'ProfilePositions.WorkPosition'
     }
 
-    It 'shows a table of UserId, JobTitle, Company, Current, Start, End (month and year) and Id' {
+    It 'shows a table of Id, IsCurrent, UserId, JobTitle, CompanyName and the dates (month and year), labelled by property' {
         $lines = @(($script:created | Out-String -Width 250) -split "`r?`n" | Where-Object { $_.Trim() })
-        $lines[0] | Should -Match '^UserId\s+JobTitle\s+Company\s+Current\s+Start\s+End\s+Id\s*$'
-        $lines[2] | Should -Match "^adele\.vance@contoso…\s+Format Check\s+View Co\s+False\s+2020-02\s+2021-03\s+$([regex]::Escape($script:created.Id))"
+        $lines[0] | Should -Match '^Id\s+IsCurrent\s+UserId\s+JobTitle\s+CompanyName\s+StartMonthYear\s+EndMonthYear\s*$'
+        $lines[2] | Should -Match "^$([regex]::Escape($script:created.Id))\s+False\s+adele\.vance@contoso\.com\s+Format Check\s+View Co\s+2020-02\s+2021-03\s*$"
     }
 
     It 'keeps the whole Id in a 120-column console, even beside long titles' {
@@ -68,8 +68,8 @@ Describe 'Output objects and the format view' {
     It 'lists the readable fields with Format-List, not JSON' {
         $text = $script:created | Format-List | Out-String -Width 120
         $text | Should -Match 'JobTitle\s+: Format Check'
-        $text | Should -Match 'Company\s+: View Co'
-        $text | Should -Match 'Start\s+: 2020-02-01'
+        $text | Should -Match 'Company\s+:\s+DisplayName : View Co'
+        $text | Should -Match 'StartMonthYear\s+: 2020-02'
         $text | Should -Not -Match '\{"'
     }
 }

@@ -111,7 +111,7 @@ public sealed class PositionBodyTests
         Json.Equal("""{"isCurrent":false,"futureThing":{"Nested":1},"detail":{"newDetailField":"x"}}""", body.ToJson());
         Assert.Contains(body.Warnings, w => w.Contains("'futureThing'") && w.Contains("sent as given"));
         Assert.Contains(body.Warnings, w => w.Contains("'detail.newDetailField'"));
-        Assert.Equal("x", body.Value.Detail!.AdditionalProperties["newDetailField"]);
+        Assert.Equal("x", body.Value.Detail!.AdditionalProperties!["newDetailField"]);
     }
 
     [Fact]

@@ -110,9 +110,9 @@ public sealed class PositionReaderTests
     {
         var position = Read("""{"id":"1","@odata.type":"#microsoft.graph.workPosition","newThing":{"x":[1,2]},"detail":{"brandNew":"yes"},"createdBy":{"guest":{"id":"g"}}}""");
 
-        Assert.Equal("#microsoft.graph.workPosition", position.AdditionalProperties["@odata.type"]);
-        Assert.Equal("yes", position.Detail!.AdditionalProperties["brandNew"]);
-        Assert.True(position.CreatedBy!.AdditionalProperties.ContainsKey("guest"));
+        Assert.Equal("#microsoft.graph.workPosition", position.AdditionalProperties!["@odata.type"]);
+        Assert.Equal("yes", position.Detail!.AdditionalProperties!["brandNew"]);
+        Assert.True(position.CreatedBy!.AdditionalProperties!.ContainsKey("guest"));
         Json.Equal("""{"id":"1","@odata.type":"#microsoft.graph.workPosition","newThing":{"x":[1,2]},"detail":{"brandNew":"yes"},"createdBy":{"guest":{"id":"g"}}}""", GraphJson.Write(position));
     }
 

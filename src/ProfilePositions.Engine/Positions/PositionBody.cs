@@ -158,7 +158,8 @@ namespace ProfilePositions.Engine.Positions
         /// Detail, Inference, IsCurrent, IsSearchable, Manager, Source, Sources, AdditionalProperties, and the flat
         /// conveniences JobTitle, CompanyName, Department, OfficeLocation, Role, Description, Summary, StartMonthYear,
         /// EndMonthYear, EmployeeId, EmployeeType, Level, Layer, CompanyCode, CostCenter, Division, WebUrl, Street, City,
-        /// State, PostalCode, PostOfficeBox, CountryOrRegion, AddressType). Flat values override the same field in Detail.
+        /// State, PostalCode, PostOfficeBox, CountryOrRegion, AddressType). Flat values override the same field in Detail,
+        /// except that a row giving both (options.RowParameters) must give the same value.
         /// Empty strings count as not given (CSV cells); $null is sent as null. Other keys (UserId, WorkPositionId,
         /// common parameters) are ignored, so a cmdlet may pass its bound parameters as they are.
         /// </summary>
@@ -201,21 +202,24 @@ namespace ProfilePositions.Engine.Positions
 
             if (AnyGiven(given, DetailParameters) || AnyGiven(given, CompanyParameters) || AnyGiven(given, AddressParameters))
             {
+                // A row that gives a field both as a flat column and inside its Detail column (an Export-Csv of the output
+                // has JobTitle beside Detail) must give the same value; elsewhere the flat value wins.
+                bool MustAgree(string parameter) => options != null && options.RowParameters.Contains(parameter) && options.RowParameters.Contains("Detail");
                 var detail = position.GetMember("detail") as PositionDetail ?? new PositionDetail();
                 position.SetMember("detail", detail);
-                Apply(given, DetailParameters, detail, PositionSchema.PositionDetail, InputFor);
+                Apply(given, DetailParameters, detail, PositionSchema.PositionDetail, InputFor, MustAgree, "detail.");
 
                 if (AnyGiven(given, CompanyParameters) || AnyGiven(given, AddressParameters))
                 {
                     var company = detail.GetMember("company") as CompanyDetail ?? new CompanyDetail();
                     detail.SetMember("company", company);
-                    Apply(given, CompanyParameters, company, PositionSchema.CompanyDetail, InputFor);
+                    Apply(given, CompanyParameters, company, PositionSchema.CompanyDetail, InputFor, MustAgree, "detail.company.");
 
                     if (AnyGiven(given, AddressParameters))
                     {
                         var address = company.GetMember("address") as PhysicalAddress ?? new PhysicalAddress();
                         company.SetMember("address", address);
-                        Apply(given, AddressParameters, address, PositionSchema.PhysicalAddress, InputFor);
+                        Apply(given, AddressParameters, address, PositionSchema.PhysicalAddress, InputFor, MustAgree, "detail.company.address.");
                     }
                 }
             }
@@ -265,14 +269,23 @@ namespace ProfilePositions.Engine.Positions
             return false;
         }
 
-        private static void Apply(Dictionary<string, object?> given, string[][] maps, GraphObject target, TypeSpec type, Func<string, PositionInput> inputFor)
+        private static void Apply(Dictionary<string, object?> given, string[][] maps, GraphObject target, TypeSpec type, Func<string, PositionInput> inputFor, Func<string, bool> mustAgree, string prefix)
         {
             foreach (var map in maps)
             {
                 if (given.TryGetValue(map[0], out var value))
                 {
                     var member = type.Find(map[1])!;
-                    target.SetMember(member.Name, inputFor(map[0]).ConvertValue(value, member, map[0]));
+                    var converted = inputFor(map[0]).ConvertValue(value, member, map[0]);
+                    var nested = target.GetMember(member.Name);
+                    if (converted != null && nested != null && mustAgree(map[0]) && !Equals(converted, nested))
+                    {
+                        throw new PositionInputException(
+                            map[0],
+                            $"The column {map[0]} ({PositionInput.Describe(converted)}) disagrees with {prefix}{member.Name} in the Detail column ({PositionInput.Describe(nested)}); give one of them, or the same value in both.");
+                    }
+
+                    target.SetMember(member.Name, converted);
                 }
             }
         }

@@ -42,6 +42,7 @@ namespace ProfilePositions.Engine.Positions
         {
             var result = type.Create();
             var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var views = new List<(string Key, object? Value)>();
             foreach (var (key, rawValue, extra) in Members(AsEntries(input, path, type), path))
             {
                 var memberPath = Join(path, key);
@@ -63,6 +64,13 @@ namespace ProfilePositions.Engine.Positions
                     {
                         // The module's own addressing property (output objects carry it), not a Graph member.
                         _warnings.Add("'UserId' is not a member of a work position; it was not sent in the body (use -UserId to choose the user).");
+                        continue;
+                    }
+
+                    if (type == PositionSchema.WorkPosition && OutputViews.IsView(key))
+                    {
+                        // A read-only view of the module's output (ConvertTo-Json writes it): checked once the body is shaped.
+                        views.Add((key, rawValue));
                         continue;
                     }
 
@@ -108,7 +116,38 @@ namespace ProfilePositions.Engine.Positions
                 InSchemaOrder(result, type);
             }
 
+            foreach (var (key, rawValue) in views)
+            {
+                CheckView(result, key, rawValue, Join(path, key));
+            }
+
             return result;
+        }
+
+        /// <summary>
+        /// A view such as JobTitle in a body is never sent: silently when it agrees with the member it reads
+        /// (detail.jobTitle), with a warning when the body lacks that member, and it fails the item when they disagree
+        /// (the view was edited, not the member, so sending the body would lose the change).
+        /// </summary>
+        private void CheckView(GraphObject shaped, string key, object? rawValue, string viewPath)
+        {
+            var value = Unwrap(rawValue);
+            if (value == null || (value is string blank && blank.Trim().Length == 0))
+            {
+                return;
+            }
+
+            var memberPath = OutputViews.PathOf(key);
+            var given = OutputViews.IsDate(key) ? ToDate(value, viewPath, DateCulture) : ToText(value, viewPath);
+            var nested = OutputViews.Read(shaped, key);
+            if (nested == null)
+            {
+                _warnings.Add($"'{viewPath}' is a read-only view of the module's output, not a member of a work position; it was not sent (give {memberPath}, or the parameter -{key}).");
+            }
+            else if (!string.Equals(Convert.ToString(nested, CultureInfo.InvariantCulture), given, StringComparison.Ordinal))
+            {
+                throw new PositionInputException(viewPath, $"'{viewPath}' ({Describe(given)}) disagrees with '{memberPath}' ({Describe(nested)}); '{key}' is a read-only view that is never sent, so change '{memberPath}', or give the same value in both.");
+            }
         }
 
         /// <summary>
@@ -405,12 +444,18 @@ namespace ProfilePositions.Engine.Positions
         {
             switch (value)
             {
+                case MonthYear monthYear:
+                    // The output's own value (-StartMonthYear $position.StartMonthYear): its Graph text, read like any text.
+                    return ToDate(monthYear.Text, path, dateCulture);
+                case IDictionary map when map.Contains("Text") && map.Keys.Cast<object>().All(key => key as string is "Text" or "Date") && map["Text"] is string text:
+                    // A MonthYear as ConvertTo-Json writes one that is not reached through a CLR property (Select-Object *).
+                    return ToDate(text, path, dateCulture);
                 case DateTime dt:
                     return PositionDates.Format(dt.Date);
                 case DateTimeOffset dto:
                     return PositionDates.Format(dto.Date);
-                case string text:
-                    var result = PositionDates.Read(text, dateCulture, out var problem);
+                case string dateText:
+                    var result = PositionDates.Read(dateText, dateCulture, out var problem);
                     if (result != null)
                     {
                         return result;
