@@ -54,8 +54,9 @@ BeforeAll {
     $script:oneInFlight = @{ ThrottleLimit = 1 }
     # With several in flight, a request that reached the sandbox less than this long after the answer that opened a
     # Retry-After window was produced was already being sent while that answer travelled and was read: only later ones
-    # count against the module (Get-ViolationReport says which were which).
-    $script:raceAllowanceMs = 100
+    # count against the module (Get-ViolationReport says which were which). On a loaded 2-core machine the module was
+    # seen taking up to 114 ms to read an envelope's answer and pause, so the allowance is twice that.
+    $script:raceAllowanceMs = 250
 
     # A company name per scenario, so its positions can be told apart.
     function New-Tag([string] $Name) { '{0} {1}' -f $Name, [guid]::NewGuid().ToString('n').Substring(0, 6) }
