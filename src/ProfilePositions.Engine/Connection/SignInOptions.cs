@@ -45,6 +45,15 @@ namespace ProfilePositions.Engine.Connection
         public static SignInOptions From(ConnectRequest request)
         {
             var environment = CloudEnvironment.Resolve(request);
+            if (environment.AuthorityHost.Scheme != Uri.UriSchemeHttps)
+            {
+                // Azure.Identity would refuse it with a bare ArgumentException.
+                throw new ConnectionException(
+                    "InsecureAuthority",
+                    "-AuthorityHost " + environment.AuthorityHost.GetLeftPart(UriPartial.Authority) + " uses plain http; sign-in (MSAL) needs https, also on this machine. " +
+                    "For the local sandbox start it with --https-port and use the https address it prints.");
+            }
+
             var scopes = NormaliseScopes(request.Scopes);
             return new SignInOptions
             {
