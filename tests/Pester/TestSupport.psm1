@@ -46,8 +46,10 @@ function Start-TestSandbox {
     <#
     .SYNOPSIS
         Starts out/sandbox/ProfilePositions.Sandbox.dll on a port the OS picks and waits until it listens.
+        With '--https-port', '0' in -ExtraArgs it also waits for the HTTPS listener (the identity platform).
     .OUTPUTS
-        [pscustomobject] @{ BaseUri = 'http://127.0.0.1:<port>'; Process = <Process>; LogPath = <stdout file> }
+        [pscustomobject] @{ BaseUri = 'http://127.0.0.1:<port>'; Process = <Process>; LogPath = <stdout file>;
+        HttpsUri = 'https://127.0.0.1:<port>' and CertificatePath = <the sandbox's PEM> (both $null without HTTPS) }
     #>
     [CmdletBinding()]
     param(
@@ -67,7 +69,9 @@ function Start-TestSandbox {
 
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     $baseUri = $null
-    while (-not $baseUri) {
+    $wantsHttps = $ExtraArgs -contains '--https-port'
+    $httpsUri = $null
+    while (-not $baseUri -or ($wantsHttps -and -not $httpsUri)) {
         if ($process.HasExited) {
             $err = if (Test-Path $stderr) { Get-Content $stderr -Raw } else { '' }
             throw "The sandbox exited with code $($process.ExitCode) before listening. $err"
@@ -79,10 +83,13 @@ function Start-TestSandbox {
         if (Test-Path $stdout) {
             $match = Select-String -Path $stdout -Pattern 'Now listening on:\s*(http://\S+)' | Select-Object -First 1
             if ($match) { $baseUri = $match.Matches[0].Groups[1].Value.TrimEnd('/') }
+            $match = Select-String -Path $stdout -Pattern 'Now listening on:\s*(https://\S+)' | Select-Object -First 1
+            if ($match) { $httpsUri = $match.Matches[0].Groups[1].Value.TrimEnd('/') }
         }
-        if (-not $baseUri) { Start-Sleep -Milliseconds 100 }
+        if (-not $baseUri -or ($wantsHttps -and -not $httpsUri)) { Start-Sleep -Milliseconds 100 }
     }
-    [pscustomobject]@{ BaseUri = $baseUri; Process = $process; LogPath = $stdout; ErrorLogPath = $stderr }
+    $certificate = if ($wantsHttps) { (Select-String -Path $stdout -Pattern 'HTTPS certificate:\s*(.+)$' | Select-Object -First 1).Matches[0].Groups[1].Value.Trim() }
+    [pscustomobject]@{ BaseUri = $baseUri; Process = $process; LogPath = $stdout; ErrorLogPath = $stderr; HttpsUri = $httpsUri; CertificatePath = $certificate }
 }
 
 function Stop-TestSandbox {
@@ -144,6 +151,94 @@ function Connect-TestSandbox {
     Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $Sandbox.BaseUri
 }
 
+function Approve-TestDeviceCode {
+    <#
+    .SYNOPSIS
+        Plays the user of a device-code sign-in: waits until a code is pending (GET /_sandbox/identity/pending), then
+        approves it as -User (POST /_sandbox/identity/approve) or, with -Deny, refuses it. Returns the pending entry.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $User = 'adele.vance@contoso.com',
+        [string[]] $Scopes,
+        [switch] $Deny,
+        [int] $TimeoutSeconds = 30
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    do {
+        $pending = @(Invoke-SandboxAdmin -Sandbox $Sandbox -Path '_sandbox/identity/pending')
+        if ($pending.Count -eq 0) { Start-Sleep -Milliseconds 100 }
+    } while ($pending.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline)
+    if ($pending.Count -eq 0) { throw "No device code was pending within $TimeoutSeconds s." }
+    $body = @{ userCode = $pending[0].userCode }
+    if ($Deny) {
+        $null = Invoke-SandboxAdmin -Sandbox $Sandbox -Method POST -Path '_sandbox/identity/deny' -Body $body
+    }
+    else {
+        $body.user = $User
+        if ($Scopes) { $body.scopes = $Scopes }
+        $null = Invoke-SandboxAdmin -Sandbox $Sandbox -Method POST -Path '_sandbox/identity/approve' -Body $body
+    }
+    $pending[0]
+}
+
+function Start-DeviceCodeApproval {
+    <#
+    .SYNOPSIS
+        Runs Approve-TestDeviceCode on a thread job, so the test's own thread can run Connect-ProfileGraph -UseDeviceCode
+        meanwhile. Receive-Job -Wait gives the pending entry that was approved (or denied).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $User = 'adele.vance@contoso.com',
+        [switch] $Deny
+    )
+    Start-ThreadJob -ArgumentList $PSCommandPath, $Sandbox, $User, $Deny.IsPresent -ScriptBlock {
+        param($support, $sandbox, $user, $deny)
+        Import-Module $support
+        Approve-TestDeviceCode -Sandbox $sandbox -User $user -Deny:$deny
+    }
+}
+
+function Connect-TestSandboxDeviceCode {
+    <#
+    .SYNOPSIS
+        Signs the module in to an HTTPS sandbox through MSAL's device code flow, approved as -User through the admin
+        route: Connect-ProfileGraph -UseDeviceCode -AuthorityHost/-GraphEndpoint <sandbox https>, with the test-only
+        trust of the sandbox's certificate (PROFILEPOSITIONS_TRUST_LOOPBACK_CERT) for the duration of the call.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] $Sandbox,
+        [string] $User = 'adele.vance@contoso.com',
+        [string[]] $Scopes = @('User.ReadWrite.All')
+    )
+    if (-not $Sandbox.HttpsUri) { throw 'Start the sandbox with -ExtraArgs --https-port, 0 for a device-code sign-in.' }
+    $previous = $env:PROFILEPOSITIONS_TRUST_LOOPBACK_CERT
+    $env:PROFILEPOSITIONS_TRUST_LOOPBACK_CERT = $Sandbox.CertificatePath
+    $approval = Start-DeviceCodeApproval -Sandbox $Sandbox -User $User
+    try {
+        Connect-ProfileGraph -UseDeviceCode -AuthorityHost $Sandbox.HttpsUri -GraphEndpoint $Sandbox.HttpsUri -Scopes $Scopes -SignInTimeoutSec 60
+        $null = $approval | Receive-Job -Wait -ErrorAction Stop
+    }
+    finally {
+        $approval | Remove-Job -Force
+        $env:PROFILEPOSITIONS_TRUST_LOOPBACK_CERT = $previous
+    }
+}
+
+function Get-IdentityRequest {
+    <# The journal entries of the identity platform's routes (devicecode, token, authorize...), oldest first. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)] $Sandbox)
+    @(Get-SandboxJournal -Sandbox $Sandbox | Where-Object { Test-IdentityPath $_.path })
+}
+
+# The identity routes: /{tenant}/oauth2/..., /{tenant}/v2.0/..., /{tenant}/discovery/... and /devicelogin.
+function Test-IdentityPath([string] $Path) { $Path -match '^/[^/_][^/]*/(oauth2|v2\.0|discovery)/' -or $Path -eq '/devicelogin' }
+
 function Get-SandboxJournal {
     <# The requests the sandbox received (GET /_sandbox/requests), oldest first. #>
     [CmdletBinding()]
@@ -203,12 +298,13 @@ function Clear-SandboxFault {
 function Get-GraphRequest {
     <#
     The Graph operations the sandbox received, oldest first: plain requests and each item of a $batch envelope (which
-    carries the envelope's batchId). The envelopes themselves only with -IncludeEnvelope; admin routes never.
+    carries the envelope's batchId). The envelopes themselves only with -IncludeEnvelope; admin routes and the identity
+    platform's routes (Get-IdentityRequest) never.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox, [switch] $IncludeEnvelope)
     @(Get-SandboxJournal -Sandbox $Sandbox | Where-Object {
-            $_.path -notlike '/_sandbox*' -and ($IncludeEnvelope -or $_.path -notlike '*/$batch')
+            $_.path -notlike '/_sandbox*' -and -not (Test-IdentityPath $_.path) -and ($IncludeEnvelope -or $_.path -notlike '*/$batch')
         })
 }
 
@@ -447,6 +543,6 @@ function Invoke-ScriptInFreshPwsh {
 }
 
 Export-ModuleMember -Function Invoke-ConsoleSession, Invoke-ScriptInFreshPwsh, Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
-    Get-TestToken, Connect-TestSandbox, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
+    Get-TestToken, Connect-TestSandbox, Approve-TestDeviceCode, Start-DeviceCodeApproval, Invoke-SandboxAdmin, Connect-TestSandboxDeviceCode, Get-IdentityRequest, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
     Add-SandboxFault, Clear-SandboxFault, Get-GraphRequest, Get-RequestJson, Get-RequestQuery, ConvertTo-CanonicalJson, Test-UserPath,
     Get-UserFormCase, Find-SandboxUser, Get-UserForm, Test-RequestUser, New-SeedPosition, Get-StoredPosition

@@ -191,6 +191,121 @@ public sealed class EnvironmentTests
     {
         Assert.Throws<ConnectionException>(() => SignInOptions.From(new ConnectRequest { ContextScope = "Machine" }));
     }
+
+    [Fact]
+    public void TheSignInTimeoutIsTwoMinutesForTheBrowserFiveForADeviceCodeOrAsGiven()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(120), SignInOptions.From(new ConnectRequest()).SignInTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(300), SignInOptions.From(new ConnectRequest { UseDeviceCode = true }).SignInTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), SignInOptions.From(new ConnectRequest { UseDeviceCode = true, SignInTimeout = TimeSpan.FromSeconds(7) }).SignInTimeout);
+    }
+
+    [Fact]
+    public void ALoopbackAuthorityHasNoInstanceDiscoveryAndTheOptedInTrust()
+    {
+        using var pem = LoopbackTrustTests.TemporaryPem(LoopbackTrustTests.SelfSigned("127.0.0.1"));
+        var options = SignInOptions.From(new ConnectRequest { UseDeviceCode = true, AuthorityHost = new Uri("https://127.0.0.1:5001"), GraphEndpoint = new Uri("https://127.0.0.1:5001"), TrustedLoopbackCertificate = pem.Path });
+
+        Assert.True(options.IsLoopbackAuthority);
+        Assert.NotNull(options.AuthorityTrust);
+        var deviceCode = options.DeviceCodeOptions(null, false, null);
+        Assert.True(deviceCode.DisableInstanceDiscovery);
+        Assert.NotNull(deviceCode.Transport);
+        Assert.True(options.BrowserOptions(null, false).DisableInstanceDiscovery);
+    }
+
+    [Fact]
+    public void TheTrustVariableChangesNothingForMicrosoftsClouds()
+    {
+        using var pem = LoopbackTrustTests.TemporaryPem(LoopbackTrustTests.SelfSigned("127.0.0.1"));
+        foreach (var request in new[]
+        {
+            new ConnectRequest { UseDeviceCode = true, TrustedLoopbackCertificate = pem.Path },
+            new ConnectRequest { Environment = "USGov", TrustedLoopbackCertificate = pem.Path },
+            new ConnectRequest { AuthorityHost = new Uri("https://login.microsoftonline.us"), GraphEndpoint = new Uri("https://127.0.0.1:5001"), TrustedLoopbackCertificate = pem.Path },
+        })
+        {
+            var options = SignInOptions.From(request);
+            Assert.Null(options.AuthorityTrust);
+            Assert.False(options.IsLoopbackAuthority);
+            var deviceCode = options.DeviceCodeOptions(null, false, null);
+            Assert.False(deviceCode.DisableInstanceDiscovery);
+            Assert.False(options.BrowserOptions(null, false).DisableInstanceDiscovery);
+        }
+    }
+
+    [Fact]
+    public void APlainHttpAuthorityIsRefusedWithAReasonEvenOnLoopback()
+    {
+        var refused = Assert.Throws<ConnectionException>(() => SignInOptions.From(new ConnectRequest { UseDeviceCode = true, AuthorityHost = new Uri("http://127.0.0.1:5000") }));
+
+        Assert.Equal("InsecureAuthority", refused.ErrorId);
+        Assert.Contains("--https-port", refused.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class LoopbackTrustTests
+{
+    [Fact]
+    public void OnlyTheNamedCertificateFromALoopbackHostIsAcceptedDespiteAnUntrustedChain()
+    {
+        using var sandbox = SelfSigned("127.0.0.1");
+        using var other = SelfSigned("127.0.0.1");
+        using var pem = TemporaryPem(sandbox);
+        var trust = LoopbackCertificateTrust.From(pem.Path)!;
+        var untrusted = System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors;
+
+        Assert.True(trust.Accepts(new Uri("https://127.0.0.1:5001/common/oauth2/v2.0/token"), sandbox, untrusted));
+        Assert.True(trust.Accepts(new Uri("https://localhost:5001/"), sandbox, untrusted));
+        Assert.True(trust.Accepts(new Uri("https://[::1]:5001/"), sandbox, untrusted));
+        Assert.False(trust.Accepts(new Uri("https://127.0.0.1:5001/"), other, untrusted));
+        Assert.False(trust.Accepts(new Uri("https://login.microsoftonline.com/"), sandbox, untrusted));
+        Assert.False(trust.Accepts(new Uri("https://127.0.0.1:5001/"), sandbox, untrusted | System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch));
+        Assert.False(trust.Accepts(new Uri("https://127.0.0.1:5001/"), null, System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable));
+        // A certificate the machine trusts anyway is accepted as usual, wherever it comes from.
+        Assert.True(trust.Accepts(new Uri("https://graph.microsoft.com/"), other, System.Net.Security.SslPolicyErrors.None));
+    }
+
+    [Fact]
+    public void NoPathMeansNoTrustAndAnUnreadableOneIsAClearError()
+    {
+        Assert.Null(LoopbackCertificateTrust.From(null));
+        Assert.Null(LoopbackCertificateTrust.From("  "));
+        var missing = Assert.Throws<ConnectionException>(() => LoopbackCertificateTrust.From(Path.Combine(Path.GetTempPath(), "pp-no-such-" + Guid.NewGuid().ToString("N") + ".pem")));
+        Assert.Equal("LoopbackCertificateUnreadable", missing.ErrorId);
+        Assert.Contains(ConnectRequest.TrustLoopbackCertificateVariable, missing.Message, StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => LoopbackCertificateTrust.ReadPem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"));
+    }
+
+    [Fact]
+    public void TheTrustAppliesToHttpsOnLoopbackOnly()
+    {
+        Assert.True(LoopbackCertificateTrust.AppliesTo(new Uri("https://127.0.0.1:5001")));
+        Assert.False(LoopbackCertificateTrust.AppliesTo(new Uri("http://127.0.0.1:5000")));
+        Assert.False(LoopbackCertificateTrust.AppliesTo(new Uri("https://login.microsoftonline.com")));
+        Assert.False(LoopbackCertificateTrust.AppliesTo(new Uri("https://127.0.0.1.example.com")));
+    }
+
+    internal static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned(string name)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=" + name, key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    internal static TemporaryFile TemporaryPem(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        var file = new TemporaryFile();
+        File.WriteAllText(file.Path, certificate.ExportCertificatePem());
+        return file;
+    }
+
+    internal sealed class TemporaryFile : IDisposable
+    {
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pp-trust-" + Guid.NewGuid().ToString("N") + ".pem");
+
+        public void Dispose() => File.Delete(Path);
+    }
 }
 
 [Collection("Session")]

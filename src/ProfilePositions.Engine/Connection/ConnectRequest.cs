@@ -31,6 +31,21 @@ namespace ProfilePositions.Engine.Connection
         /// <summary>Process keeps tokens in memory; CurrentUser persists the token cache and account record.</summary>
         public string ContextScope { get; set; } = "Process";
 
+        /// <summary>
+        /// How long an interactive or device-code sign-in may take; null: 120 seconds for the browser, 300 for a device
+        /// code (someone has to type it on another device).
+        /// </summary>
+        public TimeSpan? SignInTimeout { get; set; }
+
+        /// <summary>The environment variable that names <see cref="TrustedLoopbackCertificate"/> (test-only).</summary>
+        public const string TrustLoopbackCertificateVariable = "PROFILEPOSITIONS_TRUST_LOOPBACK_CERT";
+
+        /// <summary>
+        /// Test-only: the PEM file of a self-signed certificate (the local sandbox's) to accept from a loopback
+        /// -AuthorityHost or -GraphEndpoint over https. Endpoints on other hosts are never affected.
+        /// </summary>
+        public string? TrustedLoopbackCertificate { get; set; }
+
         /// <summary>Receives the device-code prompt. Called on a worker thread: the caller must marshal it.</summary>
         public Action<string>? DeviceCodePrompt { get; set; }
 

@@ -20,8 +20,6 @@ namespace ProfilePositions.Engine.Connection
     /// </summary>
     public static class ProfileGraphConnector
     {
-        private static readonly TimeSpan BrowserSignInTimeout = TimeSpan.FromSeconds(120);
-
         public static Task<ProfileGraphConnection> ConnectAsync(ConnectRequest request, CancellationToken cancellationToken) =>
             ConnectAsync(request, cancellationToken, null, null);
 
@@ -88,7 +86,7 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = info.ExpiresOn,
             };
             var authentication = new BaseBearerTokenAuthenticationProvider(new StaticAccessTokenProvider(token, environment.GraphEndpoint));
-            return Create(context, authentication, redactor, finalHandler, configureRetry, info.ObjectId);
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId);
         }
 
         private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
@@ -105,7 +103,8 @@ namespace ProfilePositions.Engine.Connection
                 }
             }
 
-            var tokenRequest = new TokenRequestContext(options.RequestScopes.ToArray());
+            // CAE on, as the Graph requests ask for it (Azure.Identity keeps CAE and non-CAE tokens apart).
+            var tokenRequest = new TokenRequestContext(options.RequestScopes.ToArray(), isCaeEnabled: true);
             TokenCredential credential;
             AccessToken accessToken;
             try
@@ -156,17 +155,15 @@ namespace ProfilePositions.Engine.Connection
                 ContextScope = persist ? "CurrentUser" : "Process",
                 TokenExpiresOn = accessToken.ExpiresOn,
             };
-            var authentication = new AzureIdentityAuthenticationProvider(credential, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
-            return Create(context, authentication, redactor, finalHandler, configureRetry, objectId);
+            var requests = new SignedInCredential(credential, redactor, context.Account);
+            var authentication = new AzureIdentityAuthenticationProvider(requests, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, objectId);
         }
 
         private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, bool persist, TokenRequestContext tokenRequest, CancellationToken cancellationToken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (!options.UseDeviceCode)
-            {
-                timeout.CancelAfter(BrowserSignInTimeout);
-            }
+            timeout.CancelAfter(options.SignInTimeout);
 
             try
             {
@@ -181,11 +178,19 @@ namespace ProfilePositions.Engine.Connection
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new ConnectionException("SignInTimedOut", "Sign-in did not finish within " + BrowserSignInTimeout.TotalSeconds + " seconds. If no browser can open here, use -UseDeviceCode.", ex);
+                throw new ConnectionException(
+                    "SignInTimedOut",
+                    "Sign-in did not finish within " + GraphTransport.Seconds(options.SignInTimeout) + " seconds (-SignInTimeoutSec). " +
+                    (options.UseDeviceCode ? "Enter the code sooner, or give more time with -SignInTimeoutSec." : "If no browser can open here, use -UseDeviceCode."),
+                    ex);
+            }
+            catch (AuthenticationFailedException ex) when (IsDeclined(ex))
+            {
+                throw new ConnectionException("SignInDeclined", "The sign-in was declined: the device code was refused on the sign-in page, so nothing is connected. Run Connect-ProfileGraph -UseDeviceCode again and approve the code.", ex);
             }
             catch (AuthenticationFailedException ex) when (!IsCachePersistenceFailure(ex))
             {
-                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode."), ex);
+                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode.") + UntrustedLoopbackHint(options, ex), ex);
             }
             catch (CredentialUnavailableException ex) when (!IsCachePersistenceFailure(ex))
             {
@@ -212,6 +217,44 @@ namespace ProfilePositions.Engine.Connection
             var token = await credential.GetTokenAsync(tokenRequest, cancellationToken).ConfigureAwait(false);
             return (credential, signedIn, token);
         }
+
+        private static bool IsDeclined(Exception ex)
+        {
+            for (var current = ex; current != null; current = current.InnerException)
+            {
+                // MSAL's MsalServiceException carries error authorization_declined, with Entra ID's AADSTS70000.
+                if (current.Message.IndexOf("authorization_declined", StringComparison.Ordinal) >= 0 || current.Message.IndexOf("AADSTS70000:", StringComparison.Ordinal) >= 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>A loopback https authority whose certificate was refused is the sandbox without the test-only opt-in.</summary>
+        private static string UntrustedLoopbackHint(SignInOptions options, Exception ex)
+        {
+            if (options.AuthorityTrust != null || !LoopbackCertificateTrust.AppliesTo(options.Environment.AuthorityHost))
+            {
+                return string.Empty;
+            }
+
+            for (var current = ex; current != null; current = current.InnerException)
+            {
+                if (current is System.Security.Authentication.AuthenticationException)
+                {
+                    return " The certificate of " + options.Environment.AuthorityHost.GetLeftPart(UriPartial.Authority) + " is not trusted. If it is the local sandbox, set " +
+                        ConnectRequest.TrustLoopbackCertificateVariable + " to the certificate file it printed (for tests only).";
+                }
+            }
+
+            return string.Empty;
+        }
+
+        /// <summary>The innermost handler for a loopback https Graph root under the test-only trust; null otherwise.</summary>
+        private static HttpMessageHandler? GraphTrust(ConnectRequest request, CloudEnvironment environment) =>
+            LoopbackCertificateTrust.AppliesTo(environment.GraphEndpoint) ? LoopbackCertificateTrust.From(request.TrustedLoopbackCertificate)?.CreateHandler() : null;
 
         internal static bool IsCachePersistenceFailure(Exception ex)
         {
@@ -241,9 +284,10 @@ namespace ProfilePositions.Engine.Connection
             }
         }
 
-        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry, string? objectId)
+        /// <param name="ownsFinalHandler">True for the module's own handler (released with the client); tests keep theirs.</param>
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, string? objectId)
         {
-            var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, out var httpClient);
+            var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, ownsFinalHandler, out var httpClient);
             // $batch steps are built without authentication: only the envelope carries the token.
             var stepAdapter = new Microsoft.Kiota.Http.HttpClientLibrary.HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), GraphJson.ParseNodeFactory, GraphJson.WriterFactory, httpClient);
             var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ObjectId = objectId, ExpiresOn = context.TokenExpiresOn };

@@ -30,9 +30,30 @@ namespace ProfilePositions.Engine.Connection
 
         public bool UseDeviceCode { get; private set; }
 
+        /// <summary>How long the sign-in may take (-SignInTimeoutSec).</summary>
+        public TimeSpan SignInTimeout { get; private set; }
+
+        /// <summary>Test-only trust for a loopback authority's certificate; null for every real cloud.</summary>
+        public LoopbackCertificateTrust? AuthorityTrust { get; private set; }
+
+        /// <summary>
+        /// A sign-in service on this machine (the sandbox): MSAL must not ask login.microsoftonline.com whether it is a
+        /// known authority (instance discovery), which it cannot be.
+        /// </summary>
+        public bool IsLoopbackAuthority => Http.TransportRules.IsLoopback(Environment.AuthorityHost);
+
         public static SignInOptions From(ConnectRequest request)
         {
             var environment = CloudEnvironment.Resolve(request);
+            if (environment.AuthorityHost.Scheme != Uri.UriSchemeHttps)
+            {
+                // Azure.Identity would refuse it with a bare ArgumentException.
+                throw new ConnectionException(
+                    "InsecureAuthority",
+                    "-AuthorityHost " + environment.AuthorityHost.GetLeftPart(UriPartial.Authority) + " uses plain http; sign-in (MSAL) needs https, also on this machine. " +
+                    "For the local sandbox start it with --https-port and use the https address it prints.");
+            }
+
             var scopes = NormaliseScopes(request.Scopes);
             return new SignInOptions
             {
@@ -43,6 +64,8 @@ namespace ProfilePositions.Engine.Connection
                 RequestScopes = QualifyScopes(scopes, environment),
                 PersistCache = ParseContextScope(request.ContextScope) == "CurrentUser",
                 UseDeviceCode = request.UseDeviceCode,
+                SignInTimeout = request.SignInTimeout ?? TimeSpan.FromSeconds(request.UseDeviceCode ? 300 : 120),
+                AuthorityTrust = LoopbackCertificateTrust.AppliesTo(environment.AuthorityHost) ? LoopbackCertificateTrust.From(request.TrustedLoopbackCertificate) : null,
             };
         }
 
@@ -112,7 +135,7 @@ namespace ProfilePositions.Engine.Connection
 
         public InteractiveBrowserCredentialOptions BrowserOptions(AuthenticationRecord? record, bool persist)
         {
-            return new InteractiveBrowserCredentialOptions
+            return Configure(new InteractiveBrowserCredentialOptions
             {
                 ClientId = ClientId,
                 TenantId = TenantId,
@@ -122,12 +145,36 @@ namespace ProfilePositions.Engine.Connection
                 AuthenticationRecord = record,
                 // After Connect, a token that cannot be renewed silently ends in a clear error, never a surprise prompt.
                 DisableAutomaticAuthentication = true,
-            };
+            });
+        }
+
+        /// <summary>What both flows share: no instance discovery for a loopback authority, and its test-only trust.</summary>
+        private T Configure<T>(T options) where T : TokenCredentialOptions
+        {
+            if (IsLoopbackAuthority)
+            {
+                switch (options)
+                {
+                    case InteractiveBrowserCredentialOptions browser:
+                        browser.DisableInstanceDiscovery = true;
+                        break;
+                    case DeviceCodeCredentialOptions deviceCode:
+                        deviceCode.DisableInstanceDiscovery = true;
+                        break;
+                }
+            }
+
+            if (AuthorityTrust != null)
+            {
+                options.Transport = new Azure.Core.Pipeline.HttpClientTransport(AuthorityTrust.CreateHandler());
+            }
+
+            return options;
         }
 
         public DeviceCodeCredentialOptions DeviceCodeOptions(AuthenticationRecord? record, bool persist, Action<string>? prompt)
         {
-            return new DeviceCodeCredentialOptions
+            return Configure(new DeviceCodeCredentialOptions
             {
                 ClientId = ClientId,
                 TenantId = TenantId,
@@ -140,7 +187,7 @@ namespace ProfilePositions.Engine.Connection
                     prompt?.Invoke(info.Message);
                     return Task.CompletedTask;
                 },
-            };
+            });
         }
 
         /// <summary>A saved record is reused only for the same app and a matching tenant.</summary>

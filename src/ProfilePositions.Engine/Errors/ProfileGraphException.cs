@@ -48,6 +48,29 @@ namespace ProfilePositions.Engine.Errors
         }
 
         public override string ErrorId { get; }
+
+        /// <summary>
+        /// True when every later request of the run would fail the same way (Graph unreachable, a sign-in that cannot be
+        /// renewed): a bulk command stops at the first one with a single terminating error that says how to resume.
+        /// </summary>
+        public virtual bool StopsTheRun => false;
+    }
+
+    /// <summary>
+    /// The sign-in behind a connection can no longer be renewed silently: its refresh token expired or was revoked
+    /// (AADSTS70008, AADSTS50173...), or consent is missing. Only a new Connect-ProfileGraph helps.
+    /// </summary>
+    public sealed class SignInRequiredException : ConnectionException
+    {
+        public const string Id = "SignInRequired";
+
+        public SignInRequiredException(string account, string? reason, Exception? innerException = null)
+            : base(Id, "The sign-in of " + account + " can no longer be renewed" + (string.IsNullOrEmpty(reason) ? string.Empty : " (" + reason!.TrimEnd('.') + ")") +
+                   ", so no more requests can be sent with this connection. Run Connect-ProfileGraph again to sign in.", innerException)
+        {
+        }
+
+        public override bool StopsTheRun => true;
     }
 
     /// <summary>
@@ -59,6 +82,20 @@ namespace ProfilePositions.Engine.Errors
         public const string Id = "GraphUnreachable";
 
         public EndpointUnreachableException(string message, Exception? innerException = null) : base(Id, message, innerException)
+        {
+        }
+
+        public override bool StopsTheRun => true;
+    }
+
+    /// <summary>
+    /// The terminating error of a bulk command stopped by an error that <see cref="ConnectionException.StopsTheRun"/>:
+    /// the cause's id and message, then where the run stopped, what was done, and how to resume.
+    /// </summary>
+    public sealed class RunStoppedException : ConnectionException
+    {
+        public RunStoppedException(ConnectionException cause, string whereAndHow)
+            : base(cause.ErrorId, cause.Message.TrimEnd('.') + ". " + whereAndHow, cause)
         {
         }
     }

@@ -20,7 +20,7 @@ namespace ProfilePositions.Engine.Http
     /// </summary>
     internal static class GraphPipeline
     {
-        public static HttpClientRequestAdapter CreateAdapter(IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, out HttpClient httpClient)
+        public static HttpClientRequestAdapter CreateAdapter(IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool disposeFinalHandler, out HttpClient httpClient)
         {
             var handlers = GraphClientFactory.CreateDefaultHandlers();
             for (var i = handlers.Count - 1; i >= 0; i--)
@@ -38,7 +38,7 @@ namespace ProfilePositions.Engine.Http
             handlers.Add(new GraphLoggingHandler(redactor));
             httpClient = finalHandler == null
                 ? GraphClientFactory.Create(handlers, GraphPaths.ApiVersion)
-                : GraphClientFactory.Create(handlers, GraphPaths.ApiVersion, GraphClientFactory.Global_Cloud, null, finalHandler, disposeHandler: false);
+                : GraphClientFactory.Create(handlers, GraphPaths.ApiVersion, GraphClientFactory.Global_Cloud, null, finalHandler, disposeFinalHandler);
             httpClient.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
             return new HttpClientRequestAdapter(authentication, GraphJson.ParseNodeFactory, GraphJson.WriterFactory, httpClient);
         }

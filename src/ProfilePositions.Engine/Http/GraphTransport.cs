@@ -54,6 +54,11 @@ namespace ProfilePositions.Engine.Http
             {
                 throw new TransportFailure(TransportFailureKind.TimedOut, "Graph did not answer " + what + " within " + Seconds(Timeout) + " seconds (-TimeoutSec).", ex);
             }
+            catch (SignInRequiredException)
+            {
+                // Already says what happened and what to do; it stops the run.
+                throw;
+            }
             catch (Exception ex) when (IsCredentialFailure(ex))
             {
                 throw new ConnectionException("AuthenticationRequired", "Could not get a token for Microsoft Graph: " + _redactor.Redact(ex.Message) + " Run Connect-ProfileGraph again.", ex);

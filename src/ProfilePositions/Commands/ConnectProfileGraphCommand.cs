@@ -41,6 +41,11 @@ namespace ProfilePositions.Commands
         [Alias("UseDeviceAuthentication", "DeviceCode")]
         public SwitchParameter UseDeviceCode { get; set; }
 
+        /// <summary>How long to wait for the sign-in to finish: 120 seconds for the browser and 300 for a device code unless given.</summary>
+        [Parameter(ParameterSetName = Interactive)]
+        [ValidateRange(1, 3600)]
+        public int SignInTimeoutSec { get; set; }
+
         /// <summary>Process keeps tokens in memory only; CurrentUser keeps the token cache so the next session signs in silently.</summary>
         [Parameter(ParameterSetName = Interactive)]
         [ValidateSet("Process", "CurrentUser", IgnoreCase = true)]
@@ -78,6 +83,9 @@ namespace ProfilePositions.Commands
                 AuthorityHost = AuthorityHost,
                 UseDeviceCode = UseDeviceCode,
                 ContextScope = ContextScope,
+                SignInTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(SignInTimeoutSec)) ? TimeSpan.FromSeconds(SignInTimeoutSec) : (TimeSpan?)null,
+                // Test-only: lets the module accept the local sandbox's self-signed certificate on loopback addresses.
+                TrustedLoopbackCertificate = System.Environment.GetEnvironmentVariable(ConnectRequest.TrustLoopbackCertificateVariable),
                 DeviceCodePrompt = EngineSink.Host,
                 Warning = EngineSink.Warning,
             };

@@ -418,16 +418,16 @@ namespace ProfilePositions.Commands
             }
 
             Tally.Failed++;
-            if (exception is EndpointUnreachableException unreachable)
+            if (exception is ConnectionException stopping && stopping.StopsTheRun)
             {
-                // Graph cannot be reached at all: every remaining row would fail the same way, at length.
+                // Graph cannot be reached at all, or the sign-in cannot be renewed: every remaining row would fail the
+                // same way, at length.
                 CancelWork();
                 // "Row 3 (user 'x', ...)" reads "stopped at row 3 (user 'x', ...)"; the command line's "For user 'x'" reads "(user 'x')".
                 var where = row.HasValue ? "r" + label.Substring(1) : "this item (" + label.Substring("For ".Length) + ")";
                 _stoppedSummary = Tally.Summary(stopped: true, unsettled: Window.CountUnwritten());
-                var record = ErrorRecords.From(new EndpointUnreachableException(
-                    unreachable.Message.TrimEnd('.') + ". Stopped at " + where + ". " + _stoppedSummary.ToString() + " " + ResumeHint,
-                    unreachable), target);
+                var resume = stopping is SignInRequiredException ? "After Connect-ProfileGraph, " + char.ToLowerInvariant(ResumeHint[0]) + ResumeHint.Substring(1) : ResumeHint;
+                var record = ErrorRecords.From(new RunStoppedException(stopping, "Stopped at " + where + ". " + _stoppedSummary.ToString() + " " + resume), target);
                 ThrowTerminatingError(record);
             }
 
