@@ -38,6 +38,18 @@ Describe 'Connect-ProfileGraph -AccessToken (AccessToken set)' {
         ($context | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($token))
     }
 
+    It 'accepts Connect-MgGraph''s -NoWelcome: the same context, nothing else written, in both sets' {
+        $token = Get-TestToken -Sandbox $script:sandbox -User $script:upn -Scopes 'User.ReadWrite.All'
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+
+        $all = @(Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $script:sandbox.BaseUri -NoWelcome *>&1)
+
+        $all.Count | Should -Be 1 -Because 'no welcome message or anything else is written'
+        $all[0] | Should -BeOfType ([ProfilePositions.ProfileGraphContext])
+        $all[0].Account | Should -Be $script:upn
+        (Get-Command Connect-ProfileGraph).ParameterSets | ForEach-Object { $_.Parameters.Name | Should -Contain 'NoWelcome' }
+    }
+
     It 'is used by the position cmdlets: the sandbox sees the signed-in user' {
         $null = Connect-TestSandbox -Sandbox $script:sandbox -User $script:upn
         Clear-SandboxJournal -Sandbox $script:sandbox

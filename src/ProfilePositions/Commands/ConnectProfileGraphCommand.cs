@@ -71,6 +71,13 @@ namespace ProfilePositions.Commands
         [ValidateNotNull]
         public Uri? AuthorityHost { get; set; }
 
+        /// <summary>
+        /// Accepted so that Connect-MgGraph -NoWelcome lines migrate by renaming the cmdlet; this cmdlet writes no welcome
+        /// message, so it changes nothing.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter NoWelcome { get; set; }
+
         protected override void EndProcessing()
         {
             var request = new ConnectRequest
