@@ -325,15 +325,8 @@ public sealed class BatchDispatcherTests : IDisposable
         var seeded = store.Store("/me", BulkHarness.Body("Old").ToJson());
         var seededId = (string)seeded["id"]!;
         using var graph = new BulkGraph(store.Handle);
-        var first = true;
-        graph.OnEnvelope = (request, steps) =>
+        graph.OnEnvelope = FirstEnvelopeOnly((request, steps) =>
         {
-            if (!first)
-            {
-                return null;
-            }
-
-            first = false;
 
             // The create is committed, then the envelope fails: Graph may have run any of its items.
             foreach (var post in steps.Where(s => s.Method == "POST"))
@@ -342,7 +335,7 @@ public sealed class BatchDispatcherTests : IDisposable
             }
 
             return new WireAnswer(503, """{"error":{"code":"serviceNotAvailable","message":"Try later."}}""", new Dictionary<string, string> { ["Retry-After"] = "0" });
-        };
+        });
         var service = await _harness.OpenAsync(graph, batchSize: 3, throttleLimit: 1);
 
         var read = service.GetAsync(null, seededId, null, CancellationToken.None);
@@ -366,17 +359,10 @@ public sealed class BatchDispatcherTests : IDisposable
     {
         var store = new PositionStore();
         using var graph = new BulkGraph(store.Handle);
-        var first = true;
-        graph.OnEnvelope = (_, _) =>
+        graph.OnEnvelope = FirstEnvelopeOnly((_, _) =>
         {
-            if (!first)
-            {
-                return null;
-            }
-
-            first = false;
             return new WireAnswer(503, """{"error":{"code":"serviceNotAvailable","message":"Try later."}}""", new Dictionary<string, string> { ["Retry-After"] = "0" });
-        };
+        });
         var service = await _harness.OpenAsync(graph, batchSize: 2, throttleLimit: 1);
 
         var creates = new[] { service.CreateAsync(null, BulkHarness.Body("One"), CancellationToken.None), service.CreateAsync(null, BulkHarness.Body("Two"), CancellationToken.None) };
@@ -397,17 +383,10 @@ public sealed class BatchDispatcherTests : IDisposable
     {
         var store = new PositionStore();
         using var graph = new BulkGraph(store.Handle);
-        var first = true;
-        graph.OnEnvelope = (_, _) =>
+        graph.OnEnvelope = FirstEnvelopeOnly((_, _) =>
         {
-            if (!first)
-            {
-                return null;
-            }
-
-            first = false;
             return new WireAnswer(429, """{"error":{"code":"TooManyRequests","message":"Slow down."}}""", new Dictionary<string, string> { ["Retry-After"] = "0.3" });
-        };
+        });
         var service = await _harness.OpenAsync(graph, batchSize: 2, throttleLimit: 2);
 
         var creates = new[] { service.CreateAsync(null, BulkHarness.Body("One"), CancellationToken.None), service.CreateAsync(null, BulkHarness.Body("Two"), CancellationToken.None) };
@@ -429,17 +408,10 @@ public sealed class BatchDispatcherTests : IDisposable
     {
         var store = new PositionStore();
         using var graph = new BulkGraph(store.Handle);
-        var first = true;
-        graph.OnEnvelope = (_, _) =>
+        graph.OnEnvelope = FirstEnvelopeOnly((_, _) =>
         {
-            if (!first)
-            {
-                return null;
-            }
-
-            first = false;
             return WireAnswer.Dropped();
-        };
+        });
         var service = await _harness.OpenAsync(graph, batchSize: 2, throttleLimit: 1);
 
         var read = service.ListAsync("bob@contoso.com", new PositionQuery(), CancellationToken.None);
@@ -465,17 +437,10 @@ public sealed class BatchDispatcherTests : IDisposable
     public async Task AnItemMissingFromTheAnswerIsTreatedAsUnknownAndSentAgain()
     {
         using var graph = new BulkGraph(PositionFor);
-        var first = true;
-        graph.OnEnvelope = (_, steps) =>
+        graph.OnEnvelope = FirstEnvelopeOnly((_, steps) =>
         {
-            if (!first)
-            {
-                return null;
-            }
-
-            first = false;
             return new WireAnswer(200, BatchJson.Responses(new[] { (steps[0].StepId!, PositionFor(steps[0])) }));
-        };
+        });
         var service = await _harness.OpenAsync(graph, batchSize: 2, throttleLimit: 1);
 
         var reads = new[] { service.GetAsync(null, "p1", null, CancellationToken.None), service.GetAsync(null, "p2", null, CancellationToken.None) };
@@ -494,15 +459,8 @@ public sealed class BatchDispatcherTests : IDisposable
     {
         var store = new PositionStore();
         using var graph = new BulkGraph(store.Handle);
-        var first = true;
-        graph.OnEnvelope = (_, steps) =>
+        graph.OnEnvelope = FirstEnvelopeOnly((_, steps) =>
         {
-            if (!first)
-            {
-                return null;
-            }
-
-            first = false;
 
             // Graph ran the items, but what came back cannot be read.
             foreach (var step in steps)
@@ -511,7 +469,7 @@ public sealed class BatchDispatcherTests : IDisposable
             }
 
             return new WireAnswer(200, unreadable);
-        };
+        });
         var service = await _harness.OpenAsync(graph, batchSize: 2, throttleLimit: 1);
 
         var read = service.ListAsync("bob@contoso.com", new PositionQuery(), CancellationToken.None);
@@ -687,5 +645,12 @@ public sealed class BatchDispatcherTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal("kept", (await kept).Id);
         Assert.Equal(new[] { "/me/profile/positions/kept" }, graph.Calls.Select(c => c.Url));
+    }
+
+    /// <summary>The first envelope gets the given answer; later ones are answered as usual.</summary>
+    private static Func<WireRequest, IReadOnlyList<GraphCall>, WireAnswer?> FirstEnvelopeOnly(Func<WireRequest, IReadOnlyList<GraphCall>, WireAnswer?> first)
+    {
+        var answered = 0;
+        return (request, steps) => Interlocked.Exchange(ref answered, 1) == 0 ? first(request, steps) : null;
     }
 }
