@@ -54,26 +54,27 @@ namespace ProfilePositions.Engine.Sync
                 for (var i = 0; i < users.Count; i++)
                 {
                     await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    var index = i;
-                    reads.Add(Task.Run(
-                        async () =>
-                        {
-                            try
-                            {
-                                var positions = await _service.ListAllAsync(users[index], null, cancellationToken).ConfigureAwait(false);
-                                results[index] = new UserPositions(users[index], positions, null);
-                            }
-                            catch (Exception exception) when (!(exception is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
-                            {
-                                results[index] = new UserPositions(users[index], null, exception);
-                            }
-                            finally
-                            {
-                                gate.Release();
-                                onRead?.Invoke(Interlocked.Increment(ref done));
-                            }
-                        },
-                        CancellationToken.None));
+                    // Started here, not on the thread pool: each read's first request is queued before the next read
+                    // starts, so the reads of 20 users fill one envelope rather than race its linger.
+                    reads.Add(ReadOneAsync(i));
+                }
+
+                async Task ReadOneAsync(int index)
+                {
+                    try
+                    {
+                        var positions = await _service.ListAllAsync(users[index], null, cancellationToken).ConfigureAwait(false);
+                        results[index] = new UserPositions(users[index], positions, null);
+                    }
+                    catch (Exception exception) when (!(exception is OperationCanceledException) || !cancellationToken.IsCancellationRequested)
+                    {
+                        results[index] = new UserPositions(users[index], null, exception);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                        onRead?.Invoke(Interlocked.Increment(ref done));
+                    }
                 }
 
                 // The last users' reads need not wait to fill an envelope.

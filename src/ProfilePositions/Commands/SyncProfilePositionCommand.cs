@@ -453,9 +453,9 @@ namespace ProfilePositions.Commands
                 }
             }
 
-            var counts = string.Join(", ", new[] { SyncStep.Create, SyncStep.Update, SyncStep.Remove, SyncStep.Unchanged, SyncStep.Unlisted }
-                .Select(step => (Step: step, Count: plan.Count(step))).Where(pair => pair.Count > 0)
-                .Select(pair => pair.Count.ToString(CultureInfo.InvariantCulture) + " " + pair.Step.ToString().ToLowerInvariant()));
+            var counts = string.Join(", ", new[] { (SyncStep.Create, "create", "creates"), (SyncStep.Update, "update", "updates"), (SyncStep.Remove, "removal", "removals"), (SyncStep.Unchanged, "unchanged", "unchanged"), (SyncStep.Unlisted, "unlisted", "unlisted") }
+                .Select(kind => (Kind: kind, Count: plan.Count(kind.Item1))).Where(pair => pair.Count > 0)
+                .Select(pair => pair.Count.ToString(CultureInfo.InvariantCulture) + " " + (pair.Count == 1 ? pair.Kind.Item2 : pair.Kind.Item3)));
             var caption = "Sync the positions of '" + outputUser + "' (" + plan.StoredCount.ToString(CultureInfo.InvariantCulture) + " stored; " + (counts.Length == 0 ? "nothing to do" : counts) + ")";
             var text = caption + Environment.NewLine + string.Join(Environment.NewLine, lines);
             return ShouldProcess(text, caption + "?" + Environment.NewLine + string.Join(Environment.NewLine, lines), "Confirm");
