@@ -19,6 +19,7 @@
         'New-ProfilePosition'
         'Update-ProfilePosition'
         'Remove-ProfilePosition'
+        'Sync-ProfilePosition'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

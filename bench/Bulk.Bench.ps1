@@ -16,6 +16,10 @@
        -ThrottleRows rows: items/s as a share of the budget, and the sandbox's count of requests that came back
        before their Retry-After (violations), split as the fault suite does: on their way when the answer that opened
        the window was produced (or less than 250 ms after), and later.
+    4. Sync-ProfilePosition (a nightly HR import): -SyncUsers users (10,000) with two positions each, of which
+       -SyncChangedPercent (5 %) have a new department, at -LatencyMs: HTTP requests and batch items sent, the read
+       envelopes against users / 20 (each user has one page), the writes against the changed positions, and the wall
+       time. The starting state is made by a first sync at zero latency and kept on disk (--data).
     3. At zero latency: the module's CPU per item (this process's CPU time for Import-Csv | New-ProfilePosition, minus
        the same pipeline into a compiled no-op cmdlet with New-ProfilePosition's parameters), and the peak working set
        of a fresh pwsh piping -MemoryRows (100,000) generated rows into New-ProfilePosition with the output discarded.
@@ -34,7 +38,9 @@ param(
     [int] $ThrottleBudget = 100,
     [int] $ThrottleRows = 1500,
     [int] $CpuRows = 10000,
-    [int] $MemoryRows = 100000
+    [int] $MemoryRows = 100000,
+    [int] $SyncUsers = 10000,
+    [double] $SyncChangedPercent = 5
 )
 
 $ErrorActionPreference = 'Stop'
@@ -245,6 +251,50 @@ $($members -join "`n")
         Disconnect-ProfileGraph -ErrorAction SilentlyContinue
         Stop-TestSandbox -Sandbox $fast
     }
+
+    # ---------------------------------------------------------------- 4. Sync-ProfilePosition
+    Write-Phase "4. Sync-ProfilePosition: $SyncUsers users x 2 positions, $SyncChangedPercent % changed, latency $LatencyMs ms"
+    $syncFile = Join-Path $work 'sync-tenant.json'
+    $syncTenant = New-Tenant -Path $syncFile -Count $SyncUsers
+    $syncRows = @(foreach ($user in $syncTenant) {
+            foreach ($number in 1, 2) { [pscustomobject]@{ UserId = $user.id; JobTitle = "Sync $number"; CompanyName = 'Sync Co'; StartMonthYear = "2020-0$number"; Department = 'Before' } }
+        })
+    $setup = Start-TestSandbox -ExtraArgs '--data', $syncFile, '--seed', '4'
+    try {
+        $null = Connect-Bench $setup $syncTenant[0].userPrincipalName
+        $null = $syncRows | Sync-ProfilePosition -SummaryVariable global:benchSetup
+    }
+    finally {
+        Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+        Stop-TestSandbox -Sandbox $setup
+    }
+    $changedCount = [int] [Math]::Round($syncRows.Count * $SyncChangedPercent / 100)
+    $step = [Math]::Max(1, [int] [Math]::Floor($syncRows.Count / $changedCount))
+    for ($index = 0; $index -lt $syncRows.Count -and $index / $step -lt $changedCount; $index += $step) { $syncRows[$index].Department = 'After' }
+    $syncSandbox = Start-TestSandbox -ExtraArgs '--data', $syncFile, '--latency-ms', "$LatencyMs", '--seed', '4'
+    try {
+        $headers = Connect-Bench $syncSandbox $syncTenant[0].userPrincipalName
+        # A marker request: the journal numbers every request, so the run's entries are those after it.
+        $null = Invoke-RestMethod -Uri "$($syncSandbox.BaseUri)/beta/users/$($syncTenant[0].id)/profile/positions" -Headers $headers
+        $marker = (@(Get-GraphRequest -Sandbox $syncSandbox))[-1].seq
+        $syncRate = Measure-Rate -Count $syncRows.Count { $null = $syncRows | Sync-ProfilePosition -SummaryVariable global:benchSync }
+        $run = $global:benchSync
+        # The journal keeps the last 10,000 requests: the writes come last, so they are all there.
+        $tail = @(Get-SandboxJournal -Sandbox $syncSandbox | Where-Object { $_.seq -gt $marker -and $_.path -notlike '/_sandbox*' })
+        $entries = [long] ($tail | Measure-Object -Property seq -Maximum).Maximum - $marker
+        $writes = @($tail | Where-Object { $_.method -in 'POST', 'PATCH', 'DELETE' -and $_.path -notlike '*/$batch' })
+        $writeEnvelopes = @($writes.batchId | Where-Object { $_ } | Sort-Object -Unique).Count
+        $operations = $entries - $run.Envelopes
+        $results.Sync = [pscustomobject]@{
+            Seconds = $syncRate.Seconds; Requests = $run.Requests; Envelopes = $run.Envelopes; Operations = $operations
+            Writes = $writes.Count; WriteEnvelopes = $writeEnvelopes; Reads = $operations - $writes.Count; ReadRequests = $run.Requests - $writeEnvelopes - ($writes.Count - @($writes | Where-Object batchId).Count)
+            Changed = $changedCount; Updated = $run.Updated; Unchanged = $run.Unchanged; Failed = $run.Failed; SetupCreated = $global:benchSetup.Created
+        }
+    }
+    finally {
+        Disconnect-ProfileGraph -ErrorAction SilentlyContinue
+        Stop-TestSandbox -Sandbox $syncSandbox
+    }
 }
 finally {
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
@@ -270,4 +320,6 @@ $lines += [string]::Format($f, 'Throttled (--throttle {0}/1, penalty mode, {1} r
 $cpu = $results.Cpu
 $lines += [string]::Format($f, 'Zero latency, {0} rows from CSV: the module''s CPU per item {1:0} us (total {2:0} us minus {3:0} us for a no-op compiled cmdlet with the same parameters).', $CpuRows, $cpu.PerItemUs, $cpu.TotalUs, $cpu.NoOpUs)
 $lines += [string]::Format($f, 'Peak working set, {0} generated rows into New-ProfilePosition, output discarded: {1:0} MB ({2} created; the same rows into Out-Null alone: {3:0} MB).', $MemoryRows, $cpu.PeakMB, $cpu.Created, $cpu.BaselineMB)
+$sync = $results.Sync
+$lines += [string]::Format($f, 'Sync-ProfilePosition, {0} users x 2 positions ({1} created by the first sync), {2} % changed, latency {3} ms: {4:0.0} s; {5} HTTP requests ({6} $batch), {7} batch items and plain requests: {8} reads in {9} requests (users / 20 = {10:0}), {11} writes in {12} requests for {13} changed positions ({14} updated, {15} unchanged, {16} failed).', $SyncUsers, $sync.SetupCreated, $SyncChangedPercent, $LatencyMs, $sync.Seconds, $sync.Requests, $sync.Envelopes, $sync.Operations, $sync.Reads, $sync.ReadRequests, $SyncUsers / 20, $sync.Writes, ($sync.Requests - $sync.ReadRequests), $sync.Changed, $sync.Updated, $sync.Unchanged, $sync.Failed)
 $lines | ForEach-Object { Write-Output $_ }

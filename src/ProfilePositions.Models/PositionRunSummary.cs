@@ -24,7 +24,11 @@ namespace ProfilePositions
         /// <summary>Positions read (Get-ProfilePosition).</summary>
         public int Read { get; set; }
 
+        /// <summary>Positions a sync found as the input describes them and left alone (Sync-ProfilePosition).</summary>
         public int Unchanged { get; set; }
+
+        /// <summary>Stored positions no row of a sync names, left alone without -RemoveUnlisted (Sync-ProfilePosition).</summary>
+        public int Unlisted { get; set; }
 
         /// <summary>Items that matched an existing position (-SkipExisting) and were not created.</summary>
         public int Skipped { get; set; }
@@ -71,6 +75,7 @@ namespace ProfilePositions
             Add(Removed, "removed");
             Add(Read, "read");
             Add(Unchanged, "unchanged");
+            Add(Unlisted, "unlisted");
             Add(Skipped, "skipped (already existed)");
             Add(Failed, "failed");
             Add(NotSent, "not sent");

@@ -18,11 +18,11 @@ AfterAll {
 }
 
 Describe 'Exports' {
-    It 'exports exactly the seven cmdlets and nothing else' {
+    It 'exports exactly the eight cmdlets and nothing else' {
         $module = Get-Module ProfilePositions
         @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be @(
             'Connect-ProfileGraph', 'Disconnect-ProfileGraph', 'Get-ProfileGraphContext', 'Get-ProfilePosition',
-            'New-ProfilePosition', 'Remove-ProfilePosition', 'Update-ProfilePosition')
+            'New-ProfilePosition', 'Remove-ProfilePosition', 'Sync-ProfilePosition', 'Update-ProfilePosition')
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
     }
@@ -34,7 +34,7 @@ Describe 'Exports' {
     }
 
     It 'offers -WhatIf and -Confirm on the cmdlets that write' {
-        foreach ($name in 'New-ProfilePosition', 'Update-ProfilePosition', 'Remove-ProfilePosition') {
+        foreach ($name in 'New-ProfilePosition', 'Update-ProfilePosition', 'Remove-ProfilePosition', 'Sync-ProfilePosition') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
             (Get-Command $name).Parameters.Keys | Should -Contain 'Confirm'
         }

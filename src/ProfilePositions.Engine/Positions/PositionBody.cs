@@ -92,6 +92,27 @@ namespace ProfilePositions.Engine.Positions
         public static IReadOnlyList<string> ParameterNames { get; } =
             PositionParameters.Select(pair => pair[0]).Concat(new[] { "AdditionalProperties" }).Concat(FlatParameterNames).ToArray();
 
+        /// <summary>
+        /// The Graph member path a parameter writes ("Department" -> "detail/company/department", "IsCurrent" ->
+        /// "isCurrent"), matched case-insensitively; null for a name that is not one of <see cref="ParameterNames"/>
+        /// (or AdditionalProperties, which writes no one member).
+        /// </summary>
+        public static string? MemberPath(string parameterName)
+        {
+            foreach (var (maps, prefix) in new[] { (PositionParameters, string.Empty), (DetailParameters, "detail/"), (CompanyParameters, "detail/company/"), (AddressParameters, "detail/company/address/") })
+            {
+                foreach (var map in maps)
+                {
+                    if (string.Equals(map[0], parameterName, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return prefix + map[1];
+                    }
+                }
+            }
+
+            return null;
+        }
+
         public PositionBody()
         {
             Value = new WorkPosition();

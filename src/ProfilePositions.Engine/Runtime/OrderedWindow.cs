@@ -12,6 +12,10 @@ namespace ProfilePositions.Engine.Runtime
         Removed,
         Read,
         Skipped,
+        /// <summary>A sync left the position as it was.</summary>
+        Unchanged,
+        /// <summary>A sync reported a stored position no row names.</summary>
+        Unlisted,
     }
 
     /// <summary>One item's work and how to write its result, on the pipeline thread, when its turn comes.</summary>

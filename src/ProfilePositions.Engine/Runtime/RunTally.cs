@@ -37,8 +37,14 @@ namespace ProfilePositions.Engine.Runtime
 
         public int NotSent { get; set; }
 
+        /// <summary>Positions a sync left as they were (Sync-ProfilePosition).</summary>
+        public int Unchanged { get; set; }
+
+        /// <summary>Stored positions no row of a sync names, left alone without -RemoveUnlisted.</summary>
+        public int Unlisted { get; set; }
+
         /// <summary>Items whose result has been written.</summary>
-        public int Done => Created + Updated + Removed + ReadItems + Skipped + Failed + NotSent;
+        public int Done => Created + Updated + Removed + ReadItems + Skipped + Failed + NotSent + Unchanged + Unlisted;
 
         /// <summary>Items of a Get whose positions have been written (Read counts positions).</summary>
         public int ReadItems { get; set; }
@@ -62,6 +68,12 @@ namespace ProfilePositions.Engine.Runtime
                 case RunOutcome.Skipped:
                     Skipped++;
                     break;
+                case RunOutcome.Unchanged:
+                    Unchanged++;
+                    break;
+                case RunOutcome.Unlisted:
+                    Unlisted++;
+                    break;
                 default:
                     ReadItems++;
                     break;
@@ -79,6 +91,8 @@ namespace ProfilePositions.Engine.Runtime
             Removed = Removed,
             Read = Read,
             Skipped = Skipped,
+            Unchanged = Unchanged,
+            Unlisted = Unlisted,
             Failed = Failed,
             NotSent = NotSent + (stopped ? Math.Max(0, Items - Done - unsettled) : 0),
             Unknown = stopped ? unsettled : 0,

@@ -284,7 +284,10 @@ namespace ProfilePositions.Commands
         /// Starts an item's work and lets the pipeline go on: its result (or error) is written in input order when its
         /// turn comes. The error's label (the row, user, position) is taken now, while the item is the current one.
         /// </summary>
-        private protected void Submit<T>(Func<CancellationToken, Task<T>> start, Func<T, RunOutcome> outcome, Action<T> onResult, object? target, string? positionId, string? jobTitle)
+        /// <param name="label">The error's label when the item is not the current pipeline item (a sync's writes, planned after
+        /// the input ended); row is then the row it names, if any.</param>
+        /// <param name="onFailed">Runs after the item's error was written (not when the error stops the run).</param>
+        private protected void Submit<T>(Func<CancellationToken, Task<T>> start, Func<T, RunOutcome> outcome, Action<T> onResult, object? target, string? positionId, string? jobTitle, string? label = null, int? row = null, Action<Exception>? onFailed = null)
         {
             Task<T> task;
             var mark = new ItemMark();
@@ -314,7 +317,11 @@ namespace ProfilePositions.Commands
                 };
             }
 
-            Window.Add(new PendingResult<T>(task, outcome, onResult, exception => OnItemError(exception, target, ItemLabel(item, positionId, jobTitle), item?.Number), mark));
+            Window.Add(new PendingResult<T>(task, outcome, onResult, exception =>
+            {
+                OnItemError(exception, target, label ?? ItemLabel(item, positionId, jobTitle), label != null ? row : item?.Number);
+                onFailed?.Invoke(exception);
+            }, mark));
             Window.MakeRoom(Wait, () => _service?.Flush());
         }
 
@@ -394,6 +401,12 @@ namespace ProfilePositions.Commands
             return LanguagePrimitives.TryConvertTo<ConfirmImpact>(GetVariableValue("ConfirmPreference"), out var preference)
                 && preference != ConfirmImpact.None && impact >= preference;
         }
+
+        /// <summary>Counts a write that -WhatIf showed instead of sending, for the total line at the end.</summary>
+        private protected void NoteWhatIf(string method) => _whatIfTotal.Count(method);
+
+        /// <summary>Whether ShouldProcess answers as -WhatIf does.</summary>
+        private protected bool WhatIfOn => IsWhatIf();
 
         /// <summary>An item declined at -WhatIf or -Confirm: counted as not sent.</summary>
         protected void Declined() => Tally.NotSent++;
