@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Positions;
+using ProfilePositions.Engine.Sync;
 
 namespace ProfilePositions.Commands
 {
@@ -60,5 +61,11 @@ namespace ProfilePositions.Commands
     public sealed class SortCompleter : FixedValuesCompleter
     {
         protected override IReadOnlyList<string> Values => PositionValues.SortableProperties;
+    }
+
+    /// <summary>Values for -Key: the flat parameters that name one member.</summary>
+    public sealed class SyncKeyCompleter : FixedValuesCompleter
+    {
+        protected override IReadOnlyList<string> Values => SyncKey.CompletionNames;
     }
 }

@@ -84,7 +84,6 @@ Describe 'A nightly sync of 40 users x 2 positions' {
         $output[0].PSObject.TypeNames | Should -Contain 'ProfilePositions.SyncResult'
         $output[0].Key | Should -Be 'Job 1 | Contoso | 2020-01'
         $output[0].Rows | Should -Be @(1)
-        $output[0].RequestId | Should -Not -BeNullOrEmpty
         $summary.Created | Should -Be 80
         $summary.Failed | Should -Be 0
 

@@ -145,7 +145,7 @@ public sealed class SyncPlannerTests
         var removing = Plan(rows, stored, removeUnlisted: true);
         Assert.Equal(new[] { SyncStep.Unchanged, SyncStep.Remove }, removing.Actions.Select(action => action.Step));
         Assert.Equal("p2", removing.Actions[1].Stored!.Id);
-        Assert.Equal(50, SyncRunner.RemovePercent(new[] { removing }, out var removes, out var total));
+        Assert.Equal(50, SyncRemoveGuard.RemovePercent(new[] { removing }, out var removes, out var total, out _));
         Assert.Equal((1, 2), (removes, total));
     }
 

@@ -145,25 +145,5 @@ namespace ProfilePositions.Engine.Sync
 
             return null;
         }
-
-        /// <summary>
-        /// The remove guard: the share of the users' stored positions the plans would remove, in percent (0 when they
-        /// hold none).
-        /// </summary>
-        public static double RemovePercent(IEnumerable<SyncUserPlan> plans, out int removes, out int stored)
-        {
-            removes = 0;
-            stored = 0;
-            foreach (var plan in plans)
-            {
-                if (plan.Failure == null)
-                {
-                    removes += plan.Count(SyncStep.Remove);
-                    stored += plan.StoredCount;
-                }
-            }
-
-            return stored == 0 ? 0 : removes * 100.0 / stored;
-        }
     }
 }

@@ -287,20 +287,15 @@ namespace ProfilePositions.Commands
                 user.Plan = Plan(planner, user);
             }
 
-            var percent = SyncRunner.RemovePercent(_users.Select(user => user.Plan!), out var removes, out var stored);
-            var guarded = RemoveUnlisted.IsPresent && !Force.IsPresent && percent > MaxRemovePercent;
-            if (guarded)
+            var guard = SyncRemoveGuard.Check(_users.Select(user => user.Plan!), MaxRemovePercent);
+            if (RemoveUnlisted.IsPresent && !Force.IsPresent && guard != null)
             {
-                var text = "The plan removes " + removes.ToString(CultureInfo.InvariantCulture) + " of the " + stored.ToString(CultureInfo.InvariantCulture) + " positions of the " +
-                    _users.Count(user => user.Plan!.Failure == null).ToString(CultureInfo.InvariantCulture) + " user(s) read (" + percent.ToString("0.#", CultureInfo.InvariantCulture) + " %), more than -MaxRemovePercent " +
-                    MaxRemovePercent.ToString("0.#", CultureInfo.InvariantCulture) + ", so nothing was written. A wrong -Key or a half-written input file makes positions look unlisted: check them, look at the plan with -WhatIf, " +
-                    "and if the removals are meant run again with -Force (or a higher -MaxRemovePercent).";
                 if (!WhatIfOn)
                 {
-                    ThrowTerminatingError(ErrorRecords.Invalid("SyncRemoveGuard", text, null));
+                    ThrowTerminatingError(ErrorRecords.Invalid("SyncRemoveGuard", guard, null));
                 }
 
-                WriteWarning(text);
+                WriteWarning(guard);
             }
 
             foreach (var user in _users)
@@ -357,7 +352,7 @@ namespace ProfilePositions.Commands
             if (writes.Count > 0 || WhatIfOn)
             {
                 var asked = WouldAskFirst();
-                var allowed = !asked ? (!VerboseWanted || ShouldProcess("Sync the positions of '" + outputUser + "'")) : AskForUser(service, plan, outputUser, writes.Count);
+                var allowed = !asked ? (!VerboseWanted || ShouldProcess("Sync the positions of '" + outputUser + "'")) : AskForUser(service, plan, outputUser);
                 if (!allowed)
                 {
                     foreach (var action in plan.Actions)
@@ -428,46 +423,13 @@ namespace ProfilePositions.Commands
         }
 
         /// <summary>One ShouldProcess for the user, showing the whole plan: every write's method, URL and JSON, and what is left alone.</summary>
-        private bool AskForUser(IProfilePositionService service, SyncUserPlan plan, string outputUser, int writes)
+        private bool AskForUser(IProfilePositionService service, SyncUserPlan plan, string outputUser)
         {
-            var lines = new List<string>();
-            foreach (var action in plan.Actions)
-            {
-                switch (action.Step)
-                {
-                    case SyncStep.Create:
-                        lines.Add("  create " + Describe(service, "POST", action) + " [" + action.Key + "]");
-                        break;
-                    case SyncStep.Update:
-                        lines.Add("  update " + Describe(service, "PATCH", action) + " [" + action.Key + "] " + string.Join("; ", action.Changes.Select(change => change.ToString())));
-                        break;
-                    case SyncStep.Remove:
-                        lines.Add("  remove " + Describe(service, "DELETE", action) + " [" + action.Key + "]");
-                        break;
-                    case SyncStep.Unchanged:
-                        lines.Add("  unchanged " + action.Stored!.Id + " [" + action.Key + "]");
-                        break;
-                    default:
-                        lines.Add("  unlisted " + action.Stored!.Id + " [" + action.Key + "] (kept; -RemoveUnlisted would remove it)");
-                        break;
-                }
-            }
-
-            var counts = string.Join(", ", new[] { (SyncStep.Create, "create", "creates"), (SyncStep.Update, "update", "updates"), (SyncStep.Remove, "removal", "removals"), (SyncStep.Unchanged, "unchanged", "unchanged"), (SyncStep.Unlisted, "unlisted", "unlisted") }
-                .Select(kind => (Kind: kind, Count: plan.Count(kind.Item1))).Where(pair => pair.Count > 0)
-                .Select(pair => pair.Count.ToString(CultureInfo.InvariantCulture) + " " + (pair.Count == 1 ? pair.Kind.Item2 : pair.Kind.Item3)));
-            var caption = "Sync the positions of '" + outputUser + "' (" + plan.StoredCount.ToString(CultureInfo.InvariantCulture) + " stored; " + (counts.Length == 0 ? "nothing to do" : counts) + ")";
-            var text = caption + Environment.NewLine + string.Join(Environment.NewLine, lines);
-            return ShouldProcess(text, caption + "?" + Environment.NewLine + string.Join(Environment.NewLine, lines), "Confirm");
+            var text = SyncPlanText.Describe(plan, outputUser, (method, action) => service.Describe(method, action.UserId, method == "POST" ? null : action.Stored?.Id, action.Body));
+            return ShouldProcess(text.Caption + Environment.NewLine + text.Lines, text.Caption + "?" + Environment.NewLine + text.Lines, "Confirm");
         }
 
-        private static string Describe(IProfilePositionService service, string method, PlannedAction action)
-        {
-            var preview = service.Describe(method, action.UserId, method == "POST" ? null : action.Stored?.Id, action.Body);
-            return preview.Json == null ? preview.Method + " " + preview.Url : preview.Method + " " + preview.Url + " " + preview.Json;
-        }
-
-        private static string Method(SyncStep step) => step == SyncStep.Create ? "POST" : step == SyncStep.Update ? "PATCH" : "DELETE";
+        private static string Method(SyncStep step) => SyncPlanText.Method(step);
 
         private static RunOutcome Outcome(SyncAction action)
         {
@@ -568,11 +530,5 @@ namespace ProfilePositions.Commands
 
             public SyncUserPlan? Plan { get; set; }
         }
-    }
-
-    /// <summary>Values for -Key: the flat parameters that name one member.</summary>
-    public sealed class SyncKeyCompleter : FixedValuesCompleter
-    {
-        protected override IReadOnlyList<string> Values => SyncKey.CompletionNames;
     }
 }
