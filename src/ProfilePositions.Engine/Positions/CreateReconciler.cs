@@ -102,7 +102,7 @@ namespace ProfilePositions.Engine.Positions
                 throw OperationRunner.Final(result.Failure, attempts);
             }
 
-            var created = PositionResponses.ReadPosition(_runner.Responses.Read(request, result.Response!, attempts - 1), request.UserId);
+            var created = _runner.Responses.ReadPositionAnswer(request, result.Response!, attempts - 1, request.UserId);
             if (created.Id != null)
             {
                 _claimed.TryClaim(created.Id);
