@@ -328,8 +328,7 @@ namespace ProfilePositions.Engine.Batching
             for (var i = 0; i < group.Count; i++)
             {
                 group[i].Id = (i + 1).ToString(CultureInfo.InvariantCulture);
-                var step = group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events);
-                step.URI = StepUri(group[i].Request.Url);
+                var step = group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events, StepUri(group[i].Request.Url));
                 await content.AddBatchRequestStepAsync(step, group[i].Id).ConfigureAwait(false);
             }
 #pragma warning restore CS0618
@@ -434,10 +433,41 @@ namespace ProfilePositions.Engine.Batching
             // and encoded again. A body that says another charset is decoded as it says, as before.
             if (IsUtf8(item.Content.Headers.ContentType?.CharSet))
             {
-                return new RawResponse((int)item.StatusCode, headers, await item.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
+                return new RawResponse((int)item.StatusCode, headers, await ReadBytesAsync(item.Content).ConfigureAwait(false));
             }
 
             return new RawResponse((int)item.StatusCode, headers, await item.Content.ReadAsStringAsync().ConfigureAwait(false));
+        }
+
+        /// <summary>
+        /// The bytes of an item's content in one array of their size. Graph.Core's item content is a StringContent, whose
+        /// stream reads its own buffer; ReadAsByteArrayAsync would first copy it into a growing pooled buffer, then again.
+        /// </summary>
+        private static async Task<byte[]> ReadBytesAsync(HttpContent content)
+        {
+            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+            if (!stream.CanSeek)
+            {
+                using var copy = new System.IO.MemoryStream();
+                await stream.CopyToAsync(copy).ConfigureAwait(false);
+                return copy.ToArray();
+            }
+
+            var bytes = new byte[stream.Length - stream.Position];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var count = await stream.ReadAsync(bytes, read, bytes.Length - read).ConfigureAwait(false);
+                if (count == 0)
+                {
+                    Array.Resize(ref bytes, read);
+                    break;
+                }
+
+                read += count;
+            }
+
+            return bytes;
         }
 
         /// <summary>No charset (JSON is UTF-8) or UTF-8 itself, as HttpContent reads it.</summary>
