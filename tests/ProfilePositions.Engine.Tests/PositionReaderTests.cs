@@ -41,6 +41,39 @@ public sealed class PositionReaderTests
 
     private static WorkPosition Read(string json) => PositionReader.ReadPosition((GraphJson.Parse(json)), "adele@contoso.com");
 
+    // The answer to a create is read straight from the parsed document (no plain dictionaries in between): it must give
+    // exactly what reading the plain values gives, lenient rules, unknown members, repeated members and order included.
+    [Theory]
+    [InlineData(DocumentedGetResponse)]
+    [InlineData("""{"id":"1","allowedAudiences":"8","isCurrent":"True","detail":{"layer":"3","jobTitle":7,"company":{"address":{"type":2}}},"extra":{"a":[1,2.5,{"b":null}]}}""")]
+    [InlineData("""{"id":"1","id":"2","detail":{"jobTitle":"a"},"Detail":{"jobTitle":"b"},"JOBTITLE":1}""")]
+    [InlineData("""{"colleagues":{"displayName":"one"},"sources":[{"type":["a"]},null],"manager":"text","categories":"one"}""")]
+    [InlineData("""{"colleagues":[{"displayName":"a"},"b"],"sources":[],"inference":{"confidenceScore":"0.5"},"allowedAudiences":"organization, contacts"}""")]
+    [InlineData("""{"allowedAudiences":10,"source":{"type":"User"},"detail":null,"isSearchable":1}""")]
+    [InlineData("""[1,2]""")]
+    [InlineData("""  "text" """)]
+    public void ReadingFromTheDocumentGivesWhatReadingPlainValuesGives(string json)
+    {
+        var plain = Read(json);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var direct = PositionReader.ReadPosition(document.RootElement, "adele@contoso.com");
+
+        Assert.Equal(GraphJson.Write(plain), GraphJson.Write(direct));
+        Assert.Equal(Shape(plain), Shape(direct));
+        Assert.Equal(plain.UserId, direct.UserId);
+    }
+
+    // The CLR types of every member, at every depth, in order (Write alone would not tell a GraphObject from a dictionary).
+    private static string Shape(object? value) => value switch
+    {
+        null => "null",
+        GraphObject graph => graph.GetType().Name + "{" + string.Join(",", graph.GetMembers().Select(pair => pair.Key + ":" + Shape(pair.Value))) + "}",
+        System.Collections.IDictionary map => map.GetType().Name + "{" + string.Join(",", map.Keys.Cast<object>().Select(key => key + ":" + Shape(map[key]))) + "}",
+        string => "string",
+        System.Collections.IEnumerable list => list.GetType().Name + "[" + string.Join(",", list.Cast<object?>().Select(Shape)) + "]",
+        _ => value.GetType().Name,
+    };
+
     [Fact]
     public void TheDocumentedResponseReadsWithItsPlaceholderDateKept()
     {

@@ -328,8 +328,7 @@ namespace ProfilePositions.Engine.Batching
             for (var i = 0; i < group.Count; i++)
             {
                 group[i].Id = (i + 1).ToString(CultureInfo.InvariantCulture);
-                var step = group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events);
-                step.URI = StepUri(group[i].Request.Url);
+                var step = group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events, StepUri(group[i].Request.Url));
                 await content.AddBatchRequestStepAsync(step, group[i].Id).ConfigureAwait(false);
             }
 #pragma warning restore CS0618
@@ -344,7 +343,7 @@ namespace ProfilePositions.Engine.Batching
             _counters.Sent(envelope: true);
             var watch = Stopwatch.StartNew();
             var what = "POST " + _batchUrl + " (" + group.Count + " items)";
-            var answer = await _transport.SendAsync(envelope, what, _stopping.Token).ConfigureAwait(false);
+            var answer = await _transport.SendAsync(envelope, what, _stopping.Token, utf8WhenOk: true).ConfigureAwait(false);
             var answers = new Dictionary<string, RawResponse>(StringComparer.OrdinalIgnoreCase);
             if (answer.Status != 200)
             {
@@ -361,7 +360,7 @@ namespace ProfilePositions.Engine.Batching
 
             try
             {
-                using var message = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer.Body, Encoding.UTF8, "application/json") };
+                using var message = new HttpResponseMessage(HttpStatusCode.OK) { Content = EnvelopeContent(answer) };
                 var responses = await new BatchResponseContent(message, null).GetResponsesAsync().ConfigureAwait(false);
                 foreach (var pair in responses)
                 {
@@ -380,6 +379,22 @@ namespace ProfilePositions.Engine.Batching
             }
 
             return answers;
+        }
+
+        /// <summary>The envelope's answer for BatchResponseContent: its UTF-8 bytes as they came, else its text.</summary>
+        private static HttpContent EnvelopeContent(RawResponse answer)
+        {
+            if (!answer.HasUtf8Body)
+            {
+                return new StringContent(answer.Body, Encoding.UTF8, "application/json");
+            }
+
+            var bytes = answer.Utf8Body;
+            var content = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+                ? new ByteArrayContent(segment.Array!, segment.Offset, segment.Count)
+                : new ByteArrayContent(bytes.ToArray());
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return content;
         }
 
         /// <summary>
@@ -404,18 +419,62 @@ namespace ProfilePositions.Engine.Batching
                 headers[header.Key] = string.Join(",", header.Value);
             }
 
-            var body = string.Empty;
-            if (item.Content != null)
+            if (item.Content == null)
             {
-                foreach (var header in item.Content.Headers)
-                {
-                    headers[header.Key] = string.Join(",", header.Value);
-                }
-
-                body = await item.Content.ReadAsStringAsync().ConfigureAwait(false);
+                return new RawResponse((int)item.StatusCode, headers, string.Empty);
             }
 
-            return new RawResponse((int)item.StatusCode, headers, body);
+            foreach (var header in item.Content.Headers)
+            {
+                headers[header.Key] = string.Join(",", header.Value);
+            }
+
+            // Graph.Core hands each item's body over as UTF-8; kept as bytes, it is parsed without being decoded to text
+            // and encoded again. A body that says another charset is decoded as it says, as before.
+            if (IsUtf8(item.Content.Headers.ContentType?.CharSet))
+            {
+                return new RawResponse((int)item.StatusCode, headers, await ReadBytesAsync(item.Content).ConfigureAwait(false));
+            }
+
+            return new RawResponse((int)item.StatusCode, headers, await item.Content.ReadAsStringAsync().ConfigureAwait(false));
+        }
+
+        /// <summary>
+        /// The bytes of an item's content in one array of their size. Graph.Core's item content is a StringContent, whose
+        /// stream reads its own buffer; ReadAsByteArrayAsync would first copy it into a growing pooled buffer, then again.
+        /// </summary>
+        private static async Task<byte[]> ReadBytesAsync(HttpContent content)
+        {
+            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+            if (!stream.CanSeek)
+            {
+                using var copy = new System.IO.MemoryStream();
+                await stream.CopyToAsync(copy).ConfigureAwait(false);
+                return copy.ToArray();
+            }
+
+            var bytes = new byte[stream.Length - stream.Position];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var count = await stream.ReadAsync(bytes, read, bytes.Length - read).ConfigureAwait(false);
+                if (count == 0)
+                {
+                    Array.Resize(ref bytes, read);
+                    break;
+                }
+
+                read += count;
+            }
+
+            return bytes;
+        }
+
+        /// <summary>No charset (JSON is UTF-8) or UTF-8 itself, as HttpContent reads it.</summary>
+        internal static bool IsUtf8(string? charset)
+        {
+            var name = charset?.Trim().Trim('"');
+            return string.IsNullOrEmpty(name) || string.Equals(name, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "utf8", StringComparison.OrdinalIgnoreCase);
         }
 
         private static string Describe(IEnumerable<RawResponse> answers) =>

@@ -35,7 +35,8 @@ namespace ProfilePositions.Engine.Http
             SendAsync(request.Build(_adapter, attempt, events), request.ToString(), cancellationToken);
 
         /// <summary>Sends a Kiota request; <paramref name="what"/> names it in messages ("POST https://...").</summary>
-        public async Task<RawResponse> SendAsync(RequestInformation request, string what, CancellationToken cancellationToken)
+        /// <param name="utf8WhenOk">A 200 answer in UTF-8 keeps its body as bytes (a $batch envelope, parsed from them).</param>
+        public async Task<RawResponse> SendAsync(RequestInformation request, string what, CancellationToken cancellationToken, bool utf8WhenOk = false)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
@@ -66,10 +67,24 @@ namespace ProfilePositions.Engine.Http
 
             using var response = capture.Value as HttpResponseMessage ?? throw new InvalidOperationException("The request adapter returned no response.");
             var status = (int)response.StatusCode;
-            string text;
+            string? text = null;
+            byte[]? bytes = null;
             try
             {
-                text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (utf8WhenOk && status == 200 && response.Content != null && Batching.BatchDispatcher.IsUtf8(response.Content.Headers.ContentType?.CharSet))
+                {
+                    bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    if (bytes.Length >= 2 && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)))
+                    {
+                        // A UTF-16 or UTF-32 byte order mark without a charset: decoded as HttpContent decodes it.
+                        text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                        bytes = null;
+                    }
+                }
+                else
+                {
+                    text = response.Content == null ? string.Empty : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is HttpRequestException || ex is IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
@@ -90,7 +105,7 @@ namespace ProfilePositions.Engine.Http
                 }
             }
 
-            return new RawResponse(status, headers, text);
+            return bytes != null ? new RawResponse(status, headers, bytes) : new RawResponse(status, headers, text!);
         }
 
         private static string Describe(TransportFailureKind kind, string what, Exception ex)

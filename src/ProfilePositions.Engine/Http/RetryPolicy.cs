@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Threading;
 using System.Threading.Tasks;
 using Polly;
 using Polly.Retry;
@@ -73,6 +74,39 @@ namespace ProfilePositions.Engine.Http
                     return _pipeline ??= Build();
                 }
             }
+        }
+
+        /// <summary>
+        /// Runs an operation's attempts through <see cref="Pipeline"/>. The first attempt runs first on its own: when it
+        /// is done (most are), the pipeline would hand it back untouched (a done attempt is never retried, a failure that
+        /// escapes an attempt is never handled), so it is not entered at all, which spares every item of a bulk run its
+        /// per-execution work. Otherwise the pipeline takes over with that attempt as its first outcome (the same retry
+        /// numbers, waits and OnRetry calls as if it had made it) and makes the later ones.
+        /// </summary>
+        public static async Task<AttemptResult> RunAsync(RetryPolicy policy, Func<CancellationToken, ValueTask<AttemptResult>> attempt, CancellationToken cancellationToken)
+        {
+            // The pipeline does not start an attempt once cancelled.
+            cancellationToken.ThrowIfCancellationRequested();
+            var first = await attempt(cancellationToken).ConfigureAwait(false);
+            if (first.Verdict == RetryVerdict.Done)
+            {
+                return first;
+            }
+
+            var pending = first;
+            return await policy.Pipeline.ExecuteAsync(
+                token =>
+                {
+                    var made = pending;
+                    if (made != null)
+                    {
+                        pending = null;
+                        return new ValueTask<AttemptResult>(made);
+                    }
+
+                    return attempt(token);
+                },
+                cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Delta-seconds (also fractional) or an HTTP-date; null when absent or unreadable.</summary>

@@ -39,7 +39,7 @@ namespace ProfilePositions.Engine.Positions
             var state = new CreateState(request.UserId, request.Body!, DateTimeOffset.UtcNow - ClockTolerance);
             var attempts = 0;
             var policy = _runner.Policy;
-            var result = await policy.Pipeline.ExecuteAsync(
+            Func<CancellationToken, ValueTask<AttemptResult>> run =
                 async token =>
                 {
                     if (++attempts > 1)
@@ -72,8 +72,8 @@ namespace ProfilePositions.Engine.Positions
 
                     attempt.OnRetry += (number, wait) => _runner.Counters.RetryWaitStarted();
                     return attempt;
-                },
-                cancellationToken).ConfigureAwait(false);
+                };
+            var result = await RetryPolicy.RunAsync(policy, run, cancellationToken).ConfigureAwait(false);
 
             if (result.Reconciled != null)
             {
@@ -102,7 +102,7 @@ namespace ProfilePositions.Engine.Positions
                 throw OperationRunner.Final(result.Failure, attempts);
             }
 
-            var created = PositionResponses.ReadPosition(_runner.Responses.Read(request, result.Response!, attempts - 1), request.UserId);
+            var created = _runner.Responses.ReadPositionAnswer(request, result.Response!, attempts - 1, request.UserId);
             if (created.Id != null)
             {
                 _claimed.TryClaim(created.Id);

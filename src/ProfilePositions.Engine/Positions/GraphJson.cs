@@ -133,7 +133,7 @@ namespace ProfilePositions.Engine.Positions
             return ToNeutral(document.RootElement);
         }
 
-        private static object? ToNeutral(JsonElement element)
+        internal static object? ToNeutral(JsonElement element)
         {
             switch (element.ValueKind)
             {

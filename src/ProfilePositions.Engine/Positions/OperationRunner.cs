@@ -40,7 +40,7 @@ namespace ProfilePositions.Engine.Positions
         {
             var attempts = 0;
             var unknownBefore = false;
-            var result = await _policy.Pipeline.ExecuteAsync(
+            Func<CancellationToken, ValueTask<AttemptResult>> run =
                 async token =>
                 {
                     if (++attempts > 1)
@@ -61,8 +61,8 @@ namespace ProfilePositions.Engine.Positions
                     attempt.OnRetry = (number, wait) => Counters.RetryWaitStarted();
                     attempt.OnRetry += (number, wait) => events.Verbose(request + " (attempt " + number + "): " + Describe(attempt) + "; waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (_policy.MaxRetries + 1) + ").");
                     return attempt;
-                },
-                cancellationToken).ConfigureAwait(false);
+                };
+            var result = await RetryPolicy.RunAsync(_policy, run, cancellationToken).ConfigureAwait(false);
 
             if (result.Failure != null)
             {

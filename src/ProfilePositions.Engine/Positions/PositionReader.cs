@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Text.Json;
 
 namespace ProfilePositions.Engine.Positions
 {
@@ -19,6 +20,77 @@ namespace ProfilePositions.Engine.Positions
                 : new WorkPosition();
             position.UserId = userId;
             return position;
+        }
+
+        /// <summary>
+        /// The same as <see cref="ReadPosition(object?, string?)"/> over <see cref="GraphJson.Parse"/> of the same text, read
+        /// straight from the parsed document: objects the schema knows become models without a plain dictionary first.
+        /// </summary>
+        public static WorkPosition ReadPosition(JsonElement root, string? userId)
+        {
+            var position = root.ValueKind == JsonValueKind.Object
+                ? (WorkPosition)ReadObject(root, PositionSchema.WorkPosition)
+                : new WorkPosition();
+            position.UserId = userId;
+            return position;
+        }
+
+        /// <summary>
+        /// As <see cref="ReadObject(IDictionary{string, object?}, TypeSpec)"/>: members in the order they came (a repeated
+        /// member keeps its first place and its last value, as the plain dictionary did), known members in Graph's casing.
+        /// </summary>
+        public static GraphObject ReadObject(JsonElement element, TypeSpec type)
+        {
+            var result = type.Create();
+            foreach (var property in element.EnumerateObject())
+            {
+                var member = type.Find(property.Name);
+                if (member == null)
+                {
+                    result.SetMember(property.Name, GraphJson.ToNeutral(property.Value));
+                    continue;
+                }
+
+                result.SetMember(member.Name, ReadValue(property.Value, member));
+            }
+
+            return result;
+        }
+
+        private static object? ReadValue(JsonElement value, MemberSpec member)
+        {
+            switch (member.Kind)
+            {
+                case MemberKind.Object when value.ValueKind == JsonValueKind.Object:
+                    return ReadObject(value, member.Type!);
+                case MemberKind.ObjectList when value.ValueKind == JsonValueKind.Object:
+                    var one = member.Type!.CreateList();
+                    one.Add(ReadObject(value, member.Type!));
+                    return one;
+                case MemberKind.ObjectList when value.ValueKind == JsonValueKind.Array && ObjectsOrNulls(value):
+                    var list = member.Type!.CreateList();
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        list.Add(item.ValueKind == JsonValueKind.Null ? null : ReadObject(item, member.Type!));
+                    }
+
+                    return list;
+                default:
+                    return ReadValue(GraphJson.ToNeutral(value), member);
+            }
+        }
+
+        private static bool ObjectsOrNulls(JsonElement array)
+        {
+            foreach (var item in array.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object && item.ValueKind != JsonValueKind.Null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         public static GraphObject ReadObject(IDictionary<string, object?> map, TypeSpec type)
@@ -178,6 +250,12 @@ namespace ProfilePositions.Engine.Positions
         /// <summary>"organization" or "organization, contacts" (names only, any case); null when a part is not a name.</summary>
         internal static string? FlagNames(string text, EnumSpec spec)
         {
+            if (text.IndexOf(',') < 0)
+            {
+                // One name (what Graph sends): the same answer without splitting and joining.
+                return spec.FindName(text.Trim());
+            }
+
             var names = new List<string>();
             foreach (var part in text.Split(','))
             {

@@ -42,9 +42,46 @@ namespace ProfilePositions.Engine.Positions
             }
             catch (JsonException ex)
             {
-                throw new GraphServiceException(response.Status, "InvalidResponse", "The response body is not valid JSON (" + ex.Message + ")", response.Header("request-id"), request.ClientRequestId, null, "Check that -GraphEndpoint points to Microsoft Graph", ex);
+                throw InvalidJson(request, response, ex);
             }
         }
+
+        /// <summary>
+        /// What <see cref="ReadPosition"/> of <see cref="Read"/> gives, read straight from the parsed body into the model
+        /// (no plain dictionaries in between): the answer to a create, one per row of a bulk run.
+        /// </summary>
+        public WorkPosition ReadPositionAnswer(PositionRequest request, RawResponse response, int retries, string? userId)
+        {
+            if (!response.IsSuccess)
+            {
+                throw Error(request, response, retries);
+            }
+
+            request.Notes?.Record(response.Headers);
+
+            if (!response.HasContent)
+            {
+                return ReadPosition(null, userId);
+            }
+
+            JsonDocument document;
+            try
+            {
+                document = response.HasUtf8Body ? JsonDocument.Parse(response.Utf8Body) : JsonDocument.Parse(response.Body);
+            }
+            catch (JsonException ex)
+            {
+                throw InvalidJson(request, response, ex);
+            }
+
+            using (document)
+            {
+                return PositionReader.ReadPosition(document.RootElement, GraphPaths.DisplayUser(userId));
+            }
+        }
+
+        private static GraphServiceException InvalidJson(PositionRequest request, RawResponse response, JsonException ex) =>
+            new GraphServiceException(response.Status, "InvalidResponse", "The response body is not valid JSON (" + ex.Message + ")", response.Header("request-id"), request.ClientRequestId, null, "Check that -GraphEndpoint points to Microsoft Graph", ex);
 
         /// <summary>Graph's error for a failed answer: status, code, message, request-id and a hint.</summary>
         public GraphServiceException Error(PositionRequest request, RawResponse response, int retries, bool earlierAttemptMayHaveRun = false)

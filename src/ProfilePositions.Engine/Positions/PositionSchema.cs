@@ -27,16 +27,19 @@ namespace ProfilePositions.Engine.Positions
         public EnumSpec(string name, params (string Name, int Value)[] members)
         {
             Name = name;
-            Members = members;
+            _members = members;
         }
+
+        private readonly (string Name, int Value)[] _members;
 
         public string Name { get; }
 
-        public IReadOnlyList<(string Name, int Value)> Members { get; }
+        public IReadOnlyList<(string Name, int Value)> Members => _members;
 
         public string? FindName(string text)
         {
-            foreach (var member in Members)
+            // Over the array, not the interface, so that a lookup allocates no enumerator.
+            foreach (var member in _members)
             {
                 if (string.Equals(member.Name, text, StringComparison.OrdinalIgnoreCase))
                 {
@@ -49,7 +52,7 @@ namespace ProfilePositions.Engine.Positions
 
         public string? FindName(int value)
         {
-            foreach (var member in Members)
+            foreach (var member in _members)
             {
                 if (member.Value == value)
                 {

@@ -92,9 +92,10 @@ namespace ProfilePositions.Commands
             var given = new Dictionary<string, object?>(_commandLineValues, StringComparer.OrdinalIgnoreCase);
             if (Item.Kind == PipelineItemKind.Row)
             {
-                foreach (var name in PositionBody.ParameterNames)
+                // The few columns this row gives, rather than every body parameter looked up in the row: the same pairs.
+                foreach (var name in Item.GivenParameters)
                 {
-                    if (!CommandLine.Contains(name) && Item.TryGetValue(name, out var value))
+                    if (BodyParameterNames.Contains(name) && !CommandLine.Contains(name) && Item.TryGetValue(name, out var value))
                     {
                         given[name] = value;
                         options.RowParameters.Add(name);
@@ -126,6 +127,8 @@ namespace ProfilePositions.Commands
         }
 
         private readonly HashSet<string> _warnedBody = new HashSet<string>(StringComparer.Ordinal);
+
+        private static readonly HashSet<string> BodyParameterNames = new HashSet<string>(PositionBody.ParameterNames, StringComparer.OrdinalIgnoreCase);
 
         /// <summary>
         /// A culture this system knows by exactly that name. On Linux, .NET makes up a culture for any well-formed name
