@@ -29,7 +29,8 @@ namespace ProfilePositions.Engine.Connection
                 return hostReason;
             }
 
-            if (IsSet(variable("CI")) && !string.Equals(variable("CI"), "false", StringComparison.OrdinalIgnoreCase) && variable("CI") != "0")
+            var ci = variable("CI");
+            if (IsSet(ci) && !string.Equals(ci!.Trim(), "false", StringComparison.OrdinalIgnoreCase) && ci.Trim() != "0")
             {
                 return "the environment variable CI is set, so this is taken for an unattended run (a build or a pipeline)";
             }
