@@ -52,13 +52,13 @@ curl -sS -o /dev/null "$@" "$action"
 
     # The environment of a console session a person sits at: a display, the stand-in browser first on PATH, the sandbox's
     # certificate trusted (test-only), persisted files under -Data.
-    function Get-ConsoleEnvironment([string] $Data, [string] $User = 'megan.bowen@contoso.com', [string] $Log = (Join-Path $Data 'browser.log')) {
+    function Get-ConsoleEnvironment([string] $Data, [string] $User = 'megan.bowen@contoso.com', [string] $Log = (Join-Path $Data 'browser.log'), $Sandbox = $script:sandbox) {
         @{
             # The module, like the Azure CLI, opens no browser on Linux without a display; the stand-in needs none.
             DISPLAY = ':0'
             PATH = "$($script:browserFolder)$([IO.Path]::PathSeparator)$env:PATH"
             XDG_DATA_HOME = $Data
-            PROFILEPOSITIONS_TRUST_LOOPBACK_CERT = $script:sandbox.CertificatePath
+            PROFILEPOSITIONS_TRUST_LOOPBACK_CERT = $Sandbox.CertificatePath
             PP_BROWSER_USER = $User
             PP_BROWSER_LOG = $Log
         }
@@ -144,28 +144,43 @@ $created = New-ProfilePosition -UserId 'adele.vance@contoso.com' -JobTitle 'Sign
     }
 
     It 'is refused at once, naming the other ways to sign in, where no browser can open: <Case>' -ForEach @(
-        @{ Case = 'pwsh -NonInteractive'; NonInteractive = $true; Change = @{}; Reason = '*because PowerShell was started with -NonInteractive.*' }
-        @{ Case = 'no DISPLAY or WAYLAND_DISPLAY'; NonInteractive = $false; Change = @{ DISPLAY = $null; WAYLAND_DISPLAY = $null; WSL_DISTRO_NAME = $null; WSL_INTEROP = $null }; Reason = '*because there is no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)*' }
-        @{ Case = 'no xdg-open or other opener on PATH'; NonInteractive = $false; Change = @{ PATH = 'no-opener' }; Reason = '*because no program that opens a browser is on PATH (MSAL starts the first of xdg-open, *' }
-        @{ Case = 'CI set (a pipeline)'; NonInteractive = $false; Change = @{ CI = 'true' }; Reason = '*because the environment variable CI is set*' }
-    ) {
-        $environment = Get-ConsoleEnvironment -Data $script:data
-        foreach ($name in $Change.Keys) { $environment[$name] = $Change[$name] }
-        if ($Change['PATH'] -eq 'no-opener') {
-            # Only the folder of the pwsh that runs the test: no xdg-open, gnome-open, kfmclient, microsoft-edge or wslview.
-            $environment.PATH = Split-Path (Get-Process -Id $PID).Path
+        @{ Case = 'pwsh -NonInteractive'; NonInteractive = $true; Changes = @(@{}); Reasons = @('because PowerShell was started with -NonInteractive.') }
+        # One console session, three hosts: the module looks at the environment at every Connect-ProfileGraph.
+        @{
+            Case = 'no display; no opener on PATH; CI set'; NonInteractive = $false
+            Changes = @(
+                @{ DISPLAY = $null; WAYLAND_DISPLAY = $null; WSL_DISTRO_NAME = $null; WSL_INTEROP = $null }
+                # Only the folder of the pwsh that runs the test: no xdg-open, gnome-open, kfmclient, microsoft-edge or wslview.
+                @{ PATH = (Split-Path (Get-Process -Id $PID).Path) }
+                @{ CI = 'true' }
+            )
+            Reasons = @(
+                'because there is no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)'
+                'because no program that opens a browser is on PATH (MSAL starts the first of xdg-open, gnome-open, kfmclient, microsoft-edge, wslview)'
+                'because the environment variable CI is set'
+            )
         }
+    ) {
         $code = @'
-try { Connect-ProfileGraph -AuthorityHost $https -GraphEndpoint $https -SignInTimeoutSec 600; 'CONNECTED' }
-catch { "REFUSED: $($_.FullyQualifiedErrorId) | $($_.Exception.Message)" }
+foreach ($change in ($changes | ConvertFrom-Json -AsHashtable)) {
+    $saved = @{}
+    foreach ($name in $change.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $change[$name]) }
+    try { $null = Connect-ProfileGraph -AuthorityHost $https -GraphEndpoint $https -SignInTimeoutSec 600; 'CONNECTED' }
+    catch { "REFUSED: $($_.FullyQualifiedErrorId) | $($_.Exception.Message)" }
+    foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+}
 '@
-        $run = Invoke-SignInSession -Code $code -Variables @{ https = $script:https } -Environment $environment -NonInteractive:$NonInteractive
+        $variables = @{ https = $script:https; changes = (ConvertTo-Json -InputObject @($Changes) -Compress) }
+        $run = Invoke-SignInSession -Code $code -Variables $variables -Environment (Get-ConsoleEnvironment -Data $script:data) -NonInteractive:$NonInteractive
 
         $run.ExitCode | Should -Be 0
-        $refusal = ($run.Output -split "`n" | Where-Object { $_ -like 'REFUSED: *' }) -join ''
-        $refusal | Should -BeLike 'REFUSED: InteractiveSignInUnavailable,ProfilePositions.Commands.ConnectProfileGraphCommand | Connect-ProfileGraph cannot sign in with a browser here, *'
-        $refusal | Should -BeLike $Reason
-        $refusal | Should -BeLike '*-UseDeviceCode*-AccessToken*-AccessTokenProvider*'
+        $refusals = @($run.Output -split "`n" | Where-Object { $_ -like 'REFUSED: *' -or $_ -like 'CONNECTED*' })
+        $refusals.Count | Should -Be $Reasons.Count
+        for ($i = 0; $i -lt $Reasons.Count; $i++) {
+            $refusals[$i] | Should -BeLike 'REFUSED: InteractiveSignInUnavailable,ProfilePositions.Commands.ConnectProfileGraphCommand | Connect-ProfileGraph cannot sign in with a browser here, *'
+            $refusals[$i] | Should -BeLike "*$([WildcardPattern]::Escape($Reasons[$i]))*"
+            $refusals[$i] | Should -BeLike '*-UseDeviceCode*-AccessToken*-AccessTokenProvider*'
+        }
         # At once: no browser was started, nothing was asked of the identity platform.
         Test-Path -LiteralPath (Join-Path $script:data 'browser.log') | Should -BeFalse
         Get-IdentityRequest -Sandbox $script:sandbox | Should -BeNullOrEmpty
@@ -246,6 +261,46 @@ Describe '-ContextScope CurrentUser (persisted sign-in)' {
         $writes[0].status | Should -Be 201
         $writes[0].caller | Should -Be 'megan.bowen@contoso.com'
         (Get-PersistedFile -Root $script:data).Mode | Should -Be @('600', '600') -Because 'MSAL rewrote the cache after the refresh, still owner-only'
+    }
+
+    It 'signs in silently after the identity platform restarted: the sandbox keeps its signing key and refresh tokens with --data' {
+        $folder = New-TestFolder
+        $tenant = Join-Path $folder 'tenant.json'
+        $before = Start-TestSandbox -ExtraArgs '--https-port', '0', '--token-lifetime', '60', '--data', $tenant
+        $https = $before.HttpsUri
+        $environment = Get-ConsoleEnvironment -Data $script:data -Sandbox $before
+        try {
+            $approval = Start-DeviceCodeApproval -Sandbox $before -User 'megan.bowen@contoso.com'
+            try {
+                $null = Invoke-SignInSession -Variables @{ https = $https } -Environment $environment -Code "`$null = $($script:connectDeviceCode) -WarningAction SilentlyContinue"
+                $null = $approval | Receive-Job -Wait -ErrorAction Stop
+            }
+            finally { $approval | Remove-Job -Force }
+        }
+        finally { Stop-TestSandbox -Sandbox $before }
+        (Get-PersistedFile -Root $script:data).Path | Should -Be @($script:cacheFile, $script:recordFile)
+
+        # The same authority (the same https port) and the same --data: a new process, the same identity platform.
+        $after = Start-TestSandbox -ExtraArgs '--https-port', ([uri]$https).Port, '--token-lifetime', '60', '--data', $tenant
+        try {
+            $after.CertificatePath | Should -Be $before.CertificatePath
+            $run = Invoke-SignInSession -NonInteractive -Variables @{ https = $https } -Environment $environment -Code @"
+`$c = $($script:connectDeviceCode) -WarningAction SilentlyContinue
+`$created = New-ProfilePosition -JobTitle 'After the restart' -ErrorAction Stop
+"CREATED: `$(`$c.Account) `$(`$created.Id)"
+"@
+
+            $run.Errors | Should -BeNullOrEmpty
+            $run.Output | Should -Match 'CREATED: megan.bowen@contoso.com \S+'
+            $identity = @(Get-IdentityRequest -Sandbox $after)
+            @($identity | Where-Object { $_.path -like '*devicecode*' -or $_.path -like '*authorize*' }) | Should -BeNullOrEmpty
+            @($identity | Where-Object { $_.body -match 'grant_type=refresh_token' -and $_.status -eq 200 }).Count | Should -BeGreaterOrEqual 1
+            @(Get-GraphRequest -Sandbox $after | Where-Object { $_.method -eq 'POST' -and $_.status -eq 201 -and $_.caller -eq 'megan.bowen@contoso.com' }).Count | Should -Be 1
+        }
+        finally {
+            Stop-TestSandbox -Sandbox $after
+            Remove-Item -Recurse -Force -LiteralPath $folder -ErrorAction SilentlyContinue
+        }
     }
 
     It 'is removed by Disconnect-ProfileGraph of the live connection (browser sign-in), which says which files went' {
