@@ -371,8 +371,8 @@ Describe 'Token hygiene of the browser, device-code and persisted sign-ins' {
     AfterAll { Remove-Item -Recurse -Force -LiteralPath $script:data -ErrorAction SilentlyContinue }
 
     It 'shows no token, refresh token, device code or authorization code in any stream, $Error, a transcript or a file but the opted-in cache' {
-        # Everything on: verbose, debug, a transcript; then every error record in full. (Debug through the preference, not
-        # -Debug, which would turn each warning into a prompt.)
+        # Everything on: verbose, debug, a transcript; then every error record in full. (-WarningAction Continue with
+        # -Debug, which would otherwise make each warning a "Continue?" prompt that a redirected console cannot show.)
         $prelude = @'
 $null = Start-Transcript -LiteralPath $transcript -IncludeInvocationHeader
 $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
@@ -384,8 +384,8 @@ $null = Stop-Transcript
 '@
         $browser = Invoke-SignInSession -Variables @{ https = $script:https; transcript = (Join-Path $script:data 'browser.transcript.txt') } -Environment $script:environment -Code @"
 $prelude
-`$null = Connect-ProfileGraph -AuthorityHost `$https -GraphEndpoint `$https -Scopes User.ReadWrite.All -ContextScope CurrentUser -AllowUnencryptedTokenCache -Verbose
-`$null = 1..3 | ForEach-Object { [pscustomobject]@{ JobTitle = "Hygiene `$_" } } | New-ProfilePosition -UserId me -Verbose
+`$null = Connect-ProfileGraph -AuthorityHost `$https -GraphEndpoint `$https -Scopes User.ReadWrite.All -ContextScope CurrentUser -AllowUnencryptedTokenCache -Verbose -Debug -WarningAction Continue
+`$null = 1..3 | ForEach-Object { [pscustomobject]@{ JobTitle = "Hygiene `$_" } } | New-ProfilePosition -UserId me -Verbose -Debug -WarningAction Continue
 try { Connect-ProfileGraph -AuthorityHost `$https -GraphEndpoint `$https -AccessToken (ConvertTo-SecureString 'not-a-token' -AsPlainText -Force) -ContextScope CurrentUser } catch { }
 $epilogue
 "@
@@ -395,11 +395,11 @@ $epilogue
         try {
             $deviceCode = Invoke-SignInSession -Variables @{ https = $script:https; transcript = (Join-Path $script:data 'devicecode.transcript.txt') } -Environment $script:environment -Code @"
 $prelude
-`$null = Connect-ProfileGraph -AuthorityHost `$https -GraphEndpoint `$https -Scopes User.ReadWrite.All -ContextScope CurrentUser -AllowUnencryptedTokenCache -Verbose
-`$null = Get-ProfilePosition -Verbose
-Disconnect-ProfileGraph -Verbose
-`$null = Connect-ProfileGraph -UseDeviceCode -AuthorityHost `$https -GraphEndpoint `$https -ContextScope CurrentUser -AllowUnencryptedTokenCache -SignInTimeoutSec 60 -Verbose
-`$null = Get-ProfilePosition -Verbose
+`$null = Connect-ProfileGraph -AuthorityHost `$https -GraphEndpoint `$https -Scopes User.ReadWrite.All -ContextScope CurrentUser -AllowUnencryptedTokenCache -Verbose -Debug -WarningAction Continue
+`$null = Get-ProfilePosition -Verbose -Debug -WarningAction Continue
+Disconnect-ProfileGraph -Verbose -Debug -WarningAction Continue
+`$null = Connect-ProfileGraph -UseDeviceCode -AuthorityHost `$https -GraphEndpoint `$https -ContextScope CurrentUser -AllowUnencryptedTokenCache -SignInTimeoutSec 60 -Verbose -Debug -WarningAction Continue
+`$null = Get-ProfilePosition -Verbose -Debug -WarningAction Continue
 $epilogue
 "@
             $null = $approval | Receive-Job -Wait -ErrorAction Stop
