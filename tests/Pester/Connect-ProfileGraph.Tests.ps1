@@ -94,8 +94,28 @@ Describe 'Connect-ProfileGraph -AccessToken (AccessToken set)' {
         ([uri]$context.GraphEndpoint).Host | Should -Be $GraphHost
     }
 
+    It 'refuses -ContextScope CurrentUser with -AccessToken, saying why and what to use instead' {
+        $token = Get-TestToken -Sandbox $script:sandbox -User $script:upn
+        $secure = ConvertTo-SecureString $token -AsPlainText -Force
+        Clear-SandboxJournal -Sandbox $script:sandbox
+        $failure = $null
+
+        try { Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $script:sandbox.BaseUri -ContextScope CurrentUser }
+        catch { $failure = $_ }
+
+        $failure.FullyQualifiedErrorId | Should -Be 'ContextScopeWithAccessToken,ProfilePositions.Commands.ConnectProfileGraphCommand'
+        $failure.Exception.Message | Should -BeLike '-ContextScope CurrentUser cannot be used with -AccessToken: *a token you pass in is not a sign-in the module can keep or renew*-ContextScope Process*-UseDeviceCode*-AccessTokenProvider*'
+        $failure.Exception.Message | Should -Not -Match ([regex]::Escape($token))
+        Get-ProfileGraphContext | Should -BeNullOrEmpty
+        Get-SandboxJournal -Sandbox $script:sandbox | Should -BeNullOrEmpty
+        # -ContextScope Process, said or not, is the one scope a token has.
+        (Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $script:sandbox.BaseUri -ContextScope Process).ContextScope | Should -Be 'Process'
+    }
+
     It 'requires -AccessToken in its set and takes no interactive parameters with it' {
         { Connect-ProfileGraph -AccessToken (ConvertTo-SecureString 'x' -AsPlainText -Force) -UseDeviceCode } |
+            Should -Throw -ErrorId 'AmbiguousParameterSet,ProfilePositions.Commands.ConnectProfileGraphCommand'
+        { Connect-ProfileGraph -AccessToken (ConvertTo-SecureString 'x' -AsPlainText -Force) -AllowUnencryptedTokenCache } |
             Should -Throw -ErrorId 'AmbiguousParameterSet,ProfilePositions.Commands.ConnectProfileGraphCommand'
     }
 }

@@ -542,7 +542,48 @@ function Invoke-ScriptInFreshPwsh {
     }
 }
 
-Export-ModuleMember -Function Invoke-ConsoleSession, Invoke-ScriptInFreshPwsh, Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
+function Invoke-SignInSession {
+    <#
+    Runs code in a fresh `pwsh -NoProfile -File` that imports the tested module and does not sign in: the code signs in
+    itself (browser, device code, a saved sign-in). Without -NonInteractive, and with CI removed from its environment,
+    unless -NonInteractive or -Environment says otherwise: the interactive sign-in tests need a session a person could
+    be sitting at. -Environment sets (or, with $null, removes) variables for the child only. Standard input is empty.
+    Returns ExitCode, Output (standard output) and Errors (standard error) as text.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)] [string] $Code,
+        [hashtable] $Variables = @{},
+        [hashtable] $Environment = @{},
+        [switch] $NonInteractive
+    )
+    $directory = Join-Path ([IO.Path]::GetTempPath()) ('pp-signin-' + [guid]::NewGuid().ToString('n'))
+    $null = New-Item -ItemType Directory -Path $directory
+    $module = (Get-Module ProfilePositions).Path -replace '\.dll$', '.psd1'
+    $settings = @{ CI = $null }
+    foreach ($name in $Environment.Keys) { $settings[$name] = $Environment[$name] }
+    $saved = @{}
+    foreach ($name in $settings.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    try {
+        foreach ($name in $settings.Keys) { [Environment]::SetEnvironmentVariable($name, $settings[$name]) }
+        $assignments = foreach ($name in $Variables.Keys) { "`$$name = '$($Variables[$name] -replace "'", "''")'" }
+        $path = Join-Path $directory 'script.ps1'
+        # Plain text, so that what the console shows ("WARNING: ...") can be matched line by line.
+        $prelude = @('$PSStyle.OutputRendering = ''PlainText''', "Import-Module '$($module -replace "'", "''")'")
+        Set-Content -Path $path -Encoding utf8NoBOM -Value (($prelude + @($assignments) + $Code) -join "`n")
+        $errors = Join-Path $directory 'stderr.txt'
+        $pwsh = Get-FreshPwsh
+        $arguments = @($pwsh.Prefix) + @('-NoProfile') + @(if ($NonInteractive) { '-NonInteractive' }) + @('-File', $path)
+        $output = '' | & $pwsh.Path @arguments 2> $errors | Out-String
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $output; Errors = "$(Get-Content -Raw -Path $errors)" }
+    }
+    finally {
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        Remove-Item -Recurse -Force -Path $directory -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Invoke-ConsoleSession, Invoke-ScriptInFreshPwsh, Invoke-SignInSession, Get-TestRepositoryRoot, Get-BuiltModulePath, Import-TestedModule, Start-TestSandbox, Stop-TestSandbox,
     Get-TestToken, Connect-TestSandbox, Approve-TestDeviceCode, Start-DeviceCodeApproval, Invoke-SandboxAdmin, Connect-TestSandboxDeviceCode, Get-IdentityRequest, Get-SandboxJournal, Clear-SandboxJournal, Reset-Sandbox, Get-SandboxState, Get-SandboxUsers,
     Add-SandboxFault, Clear-SandboxFault, Get-GraphRequest, Get-RequestJson, Get-RequestQuery, ConvertTo-CanonicalJson, Test-UserPath,
     Get-UserFormCase, Find-SandboxUser, Get-UserForm, Test-RequestUser, New-SeedPosition, Get-StoredPosition

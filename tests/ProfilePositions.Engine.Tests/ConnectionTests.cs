@@ -168,6 +168,30 @@ public sealed class EnvironmentTests
         Assert.False(browser.TokenCachePersistenceOptions.UnsafeAllowUnencryptedStorage);
         Assert.Equal("contoso.onmicrosoft.com", browser.TenantId);
         Assert.Equal(new Uri("https://login.chinacloudapi.cn"), browser.AuthorityHost);
+        Assert.False(options.AllowUnencryptedCache);
+    }
+
+    [Fact]
+    public void OnlyTheOptInAllowsAnUnencryptedCacheFile()
+    {
+        var options = SignInOptions.From(new ConnectRequest { ContextScope = "CurrentUser", AllowUnencryptedTokenCache = true, UseDeviceCode = true });
+
+        Assert.True(options.AllowUnencryptedCache);
+        Assert.True(options.DeviceCodeOptions(null, true, null, unencrypted: true).TokenCachePersistenceOptions!.UnsafeAllowUnencryptedStorage);
+        Assert.True(options.BrowserOptions(null, true, unencrypted: true).TokenCachePersistenceOptions!.UnsafeAllowUnencryptedStorage);
+        // The encrypted store is always tried first: the opt-in is a fallback, not a choice of storage.
+        Assert.False(options.DeviceCodeOptions(null, true, null).TokenCachePersistenceOptions!.UnsafeAllowUnencryptedStorage);
+    }
+
+    [Fact]
+    public async Task CurrentUserWithAnAccessTokenIsRefusedBeforeTheTokenIsRead()
+    {
+        var failure = await Assert.ThrowsAsync<ConnectionException>(() =>
+            ProfileGraphConnector.ConnectAsync(new ConnectRequest { AccessToken = "not even a token", ContextScope = "CurrentUser" }, CancellationToken.None));
+
+        Assert.Equal("ContextScopeWithAccessToken", failure.ErrorId);
+        Assert.Contains("-ContextScope Process", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("-UseDeviceCode", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -335,7 +359,7 @@ public sealed class ProfileStoreTests : IDisposable
     {
         await ProfileStore.SaveRecordAsync(Record(), CancellationToken.None);
 
-        Assert.True(File.Exists(Path.Combine(_folder, "authrecord.json")));
+        Assert.True(File.Exists(Path.Combine(_folder, "ProfilePositions", "authrecord.json")));
         Assert.DoesNotContain("token", File.ReadAllText(ProfileStore.RecordPath), StringComparison.OrdinalIgnoreCase);
         var read = await ProfileStore.LoadRecordAsync(CancellationToken.None);
         Assert.Equal("adele@contoso.com", read!.Username);
@@ -349,11 +373,77 @@ public sealed class ProfileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task TheRecordAndItsFolderAreOwnerOnlyAndForgetSaysWhatWent()
+    {
+        await ProfileStore.SaveRecordAsync(Record(), CancellationToken.None);
+        var cache = Path.Combine(_folder, ".IdentityService", "profilepositions.msal.cache.cae");
+        Directory.CreateDirectory(Path.GetDirectoryName(cache)!);
+        await File.WriteAllTextAsync(cache, "{}");
+
+        Assert.Equal(Path.Combine(_folder, "ProfilePositions", "authrecord.json"), ProfileStore.RecordPath);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ProfileStore.RecordPath));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(ProfileStore.Directory));
+            Assert.Equal(0x180, OwnerOnly.ModeOf(ProfileStore.RecordPath));
+        }
+
+        var forgotten = ProfileGraphConnector.ForgetPersistedSignIn();
+
+        Assert.Equal(new[] { ProfileStore.RecordPath, cache }, forgotten.Removed);
+        Assert.Empty(forgotten.Problems);
+        Assert.Empty(ProfileGraphConnector.ForgetPersistedSignIn().Removed);
+    }
+
+    [Fact]
     public async Task ACorruptRecordIsIgnored()
     {
-        Directory.CreateDirectory(_folder);
+        Directory.CreateDirectory(ProfileStore.Directory);
         await File.WriteAllTextAsync(ProfileStore.RecordPath, "{ this is not a record");
 
         Assert.Null(await ProfileStore.LoadRecordAsync(CancellationToken.None));
+    }
+}
+
+public sealed class BrowserAvailabilityTests
+{
+    private static readonly System.Runtime.InteropServices.OSPlatform Linux = System.Runtime.InteropServices.OSPlatform.Linux;
+
+    private static string? WhyNot(Dictionary<string, string> variables, string? host = null) =>
+        BrowserAvailability.WhyNot(host, name => variables.TryGetValue(name, out var value) ? value : null, Linux);
+
+    [Fact]
+    public void LinuxNeedsADisplayAndAnOpenerOnPath()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "xdg-open"), "#!/bin/sh");
+
+        Assert.Null(WhyNot(new() { ["DISPLAY"] = ":0", ["PATH"] = "/nowhere:" + folder.Path }));
+        Assert.Null(WhyNot(new() { ["WAYLAND_DISPLAY"] = "wayland-0", ["PATH"] = folder.Path }));
+        // WSL opens the Windows browser through wslview without a Linux display.
+        Assert.Null(WhyNot(new() { ["WSL_DISTRO_NAME"] = "Ubuntu", ["PATH"] = folder.Path }));
+        Assert.Contains("no graphical display", WhyNot(new() { ["PATH"] = folder.Path }), StringComparison.Ordinal);
+        Assert.Contains("xdg-open, gnome-open, kfmclient, microsoft-edge, wslview", WhyNot(new() { ["DISPLAY"] = ":0", ["PATH"] = "/nowhere" }), StringComparison.Ordinal);
+        Assert.Contains("sudo", WhyNot(new() { ["DISPLAY"] = ":0", ["PATH"] = folder.Path, ["SUDO_USER"] = "adele" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheHostAndCiComeFirst()
+    {
+        var fine = new Dictionary<string, string> { ["DISPLAY"] = ":0", ["PATH"] = "/usr/bin" };
+
+        Assert.Equal("PowerShell was started with -NonInteractive", WhyNot(fine, "PowerShell was started with -NonInteractive"));
+        Assert.Contains("CI is set", WhyNot(new(fine) { ["CI"] = "true" }), StringComparison.Ordinal);
+        Assert.DoesNotContain("CI is set", WhyNot(new(fine) { ["CI"] = "false", ["PATH"] = "/nowhere" }), StringComparison.Ordinal);
+        Assert.Null(BrowserAvailability.WhyNot(null, name => name == "CI" ? "0" : null, System.Runtime.InteropServices.OSPlatform.OSX));
+    }
+
+    private sealed class TemporaryFolder : IDisposable
+    {
+        public TemporaryFolder() => Directory.CreateDirectory(Path);
+
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pp-opener-" + Guid.NewGuid().ToString("N"));
+
+        public void Dispose() => Directory.Delete(Path, true);
     }
 }

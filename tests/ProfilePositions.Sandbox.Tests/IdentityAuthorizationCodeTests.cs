@@ -156,6 +156,34 @@ public sealed class IdentityAuthorizationCodeTests(HttpsSandboxFixture fixture) 
     }
 
     [Fact]
+    public async Task Form_post_answers_with_a_page_that_posts_the_code_or_the_error_to_the_redirect_uri()
+    {
+        // What MSAL asks for with the system browser: response_mode=form_post, so the code never sits in a URL.
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var query = $"client_id={MsalSandbox.ClientId}&response_type=code&response_mode=form_post&redirect_uri={Uri.EscapeDataString(Redirect)}&scope=User.Read&state=xyz";
+
+        var signedIn = await FormPostAsync($"{query}&code_challenge={challenge}&code_challenge_method=S256&sandbox_user={LeeUpn}");
+        Assert.Equal("xyz", signedIn["state"]);
+        Assert.False(signedIn.ContainsKey("error"));
+        var token = await MsalSandbox.PostFormAsync(noRedirect, new Uri(Https, "organizations/oauth2/v2.0/token"),
+            ("grant_type", "authorization_code"), ("client_id", MsalSandbox.ClientId), ("code", signedIn["code"]), ("redirect_uri", Redirect), ("code_verifier", verifier), ("scope", "User.Read"));
+        Assert.Equal(HttpStatusCode.OK, token.Status);
+
+        var refused = await FormPostAsync($"{query}&login_hint=nobody@contoso.com");
+        Assert.Equal("invalid_request", refused["error"]);
+        Assert.StartsWith("AADSTS50034: ", refused["error_description"], StringComparison.Ordinal);
+        Assert.Equal("xyz", refused["state"]);
+        Assert.False(refused.ContainsKey("code"));
+
+        var journal = await MsalSandbox.IdentityRequestsAsync(Sandbox);
+        Assert.Equal(200, journal[0]["status"]!.GetValue<int>());
+        Assert.Equal(LeeUpn, journal[0]["user"]!.GetValue<string>());
+        using var discovery = await noRedirect.GetAsync(new Uri(Https, "common/v2.0/.well-known/openid-configuration"));
+        Assert.Contains("\"form_post\"", await discovery.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Discovery_describes_the_endpoints_under_any_tenant_segment()
     {
         foreach (var tenant in new[] { "organizations", "common", MsalSandbox.TenantId, "contoso.onmicrosoft.com" })
@@ -201,6 +229,19 @@ public sealed class IdentityAuthorizationCodeTests(HttpsSandboxFixture fixture) 
         var location = response.Headers.Location!;
         Assert.StartsWith(Redirect, location.ToString(), StringComparison.Ordinal);
         return QueryHelpers.ParseQuery(location.Query).ToDictionary(pair => pair.Key, pair => pair.Value.ToString());
+    }
+
+    /// <summary>The hidden inputs of a form_post page, after checking that it posts to the redirect URI.</summary>
+    private async Task<Dictionary<string, string>> FormPostAsync(string query)
+    {
+        using var response = await noRedirect.GetAsync(new Uri(Https, $"organizations/oauth2/v2.0/authorize?{query}"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains($"<form method=\"POST\" name=\"hiddenform\" action=\"{Redirect}\">", html, StringComparison.Ordinal);
+        Assert.Contains("document.forms[0].submit()", html, StringComparison.Ordinal);
+        return System.Text.RegularExpressions.Regex.Matches(html, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\" />")
+            .ToDictionary(match => match.Groups[1].Value, match => WebUtility.HtmlDecode(match.Groups[2].Value));
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

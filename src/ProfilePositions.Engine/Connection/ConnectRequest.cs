@@ -32,6 +32,18 @@ namespace ProfilePositions.Engine.Connection
         public string ContextScope { get; set; } = "Process";
 
         /// <summary>
+        /// -AllowUnencryptedTokenCache: with ContextScope CurrentUser, where the OS offers no encrypted store (Linux
+        /// without a keyring), keep the token cache in a plain file readable by its owner only instead of not at all.
+        /// </summary>
+        public bool AllowUnencryptedTokenCache { get; set; }
+
+        /// <summary>
+        /// Why the host cannot show a browser sign-in (PowerShell started with -NonInteractive, a remote session), as
+        /// the cmdlet found it; null when the host itself is no obstacle. The engine adds what it can see (display, CI).
+        /// </summary>
+        public string? NonInteractiveHost { get; set; }
+
+        /// <summary>
         /// How long an interactive or device-code sign-in may take; null: 120 seconds for the browser, 300 for a device
         /// code (someone has to type it on another device).
         /// </summary>

@@ -98,8 +98,9 @@ namespace ProfilePositions.Engine.Connection
         }
 
         /// <summary>
-        /// Forgets the connection: its secrets, and for -ContextScope CurrentUser its persisted token cache and account
-        /// record. Returns each file that could not be removed. The HTTP client is released once running commands end.
+        /// Forgets the connection: its secrets in memory (a persisted sign-in, -ContextScope CurrentUser, is removed with
+        /// <see cref="ProfileGraphConnector.ForgetPersistedSignIn"/>). Returns each problem met, none so far. The HTTP
+        /// client is released once running commands end.
         /// </summary>
         public IReadOnlyList<string> Disconnect()
         {
@@ -121,7 +122,7 @@ namespace ProfilePositions.Engine.Connection
 
             release?.Dispose();
             Redactor.Clear();
-            return _context.ContextScope == "CurrentUser" ? ProfileStore.Forget() : Array.Empty<string>();
+            return Array.Empty<string>();
         }
 
         /// <summary>"adele@contoso.com at http://127.0.0.1:5000/": enough to tell connections apart in messages.</summary>

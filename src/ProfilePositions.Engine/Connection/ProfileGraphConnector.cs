@@ -41,13 +41,24 @@ namespace ProfilePositions.Engine.Connection
         }
 
         /// <summary>
-        /// Removes a persisted sign-in (-ContextScope CurrentUser) when no connection is in memory to be forgotten, so
-        /// Disconnect-ProfileGraph in a new session still cleans up. Returns each file that could not be removed.
+        /// Removes a persisted sign-in (-ContextScope CurrentUser): for a CurrentUser connection being forgotten, and when
+        /// no connection is in memory, so Disconnect-ProfileGraph in a new session still cleans up. Says which files went.
         /// </summary>
-        public static IReadOnlyList<string> ForgetPersistedSignIn() => ProfileStore.Forget();
+        public static ForgottenSignIn ForgetPersistedSignIn() => ProfileStore.Forget();
 
         private static ProfileGraphConnection ConnectWithToken(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
         {
+            if (SignInOptions.ParseContextScope(request.ContextScope) == "CurrentUser")
+            {
+                // Before the token is even read: nothing to keep, so the mistake is said before anything else.
+                throw new ConnectionException(
+                    "ContextScopeWithAccessToken",
+                    "-ContextScope CurrentUser cannot be used with -AccessToken: CurrentUser keeps the module's own sign-in (its token cache and account) " +
+                    "so that the next session signs in silently, and a token you pass in is not a sign-in the module can keep or renew. " +
+                    "Either leave out -ContextScope (or use -ContextScope Process) with -AccessToken, or sign in with the browser or -UseDeviceCode " +
+                    "and -ContextScope CurrentUser; for unattended runs that need fresh tokens, use -AccessTokenProvider.");
+            }
+
             var token = AccessTokenInfo.Clean(request.AccessToken);
             var info = AccessTokenInfo.Decode(token);
             if (info.IsAppOnly)
@@ -64,11 +75,6 @@ namespace ProfilePositions.Engine.Connection
             if (info.ExpiresOn.HasValue && info.ExpiresOn.Value <= DateTimeOffset.UtcNow)
             {
                 Warn(request, "The access token expired at " + info.ExpiresOn.Value.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + "; Graph will refuse it. Get a new token and run Connect-ProfileGraph again.");
-            }
-
-            if (SignInOptions.ParseContextScope(request.ContextScope) == "CurrentUser")
-            {
-                Warn(request, "An access token is kept for this process only; -ContextScope CurrentUser applies to interactive and device-code sign-in.");
             }
 
             var context = new ProfileGraphContext
@@ -92,9 +98,17 @@ namespace ProfilePositions.Engine.Connection
         private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
         {
             var options = SignInOptions.From(request);
-            var persist = options.PersistCache;
+            // Null for the device code, which needs no browser here; otherwise why none can open (checked before a prompt).
+            var cannotPrompt = options.UseDeviceCode ? null : BrowserAvailability.WhyNot(request.NonInteractiveHost);
+            var storage = options.PersistCache ? CacheStorage.Encrypted : CacheStorage.None;
+            if (storage != CacheStorage.None && !ProfileStore.HasDataRoot)
+            {
+                storage = CacheStorage.None;
+                Warn(request, "Nothing will be saved: this account has no local application data folder (is HOME set?), so -ContextScope CurrentUser cannot keep the sign-in; you are signed in for this process only.");
+            }
+
             AuthenticationRecord? record = null;
-            if (persist)
+            if (storage != CacheStorage.None)
             {
                 record = await ProfileStore.LoadRecordAsync(cancellationToken).ConfigureAwait(false);
                 if (record != null && !options.Matches(record))
@@ -109,18 +123,47 @@ namespace ProfilePositions.Engine.Connection
             AccessToken accessToken;
             try
             {
-                (credential, record, accessToken) = await SignInAsync(options, request, record, persist, tokenRequest, cancellationToken).ConfigureAwait(false);
+                (credential, record, accessToken) = await SignInAsync(options, request, record, storage, tokenRequest, cannotPrompt, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (persist && IsCachePersistenceFailure(ex))
+            catch (Exception ex) when (storage == CacheStorage.Encrypted && IsCachePersistenceFailure(ex))
             {
-                persist = false;
-                Warn(request, "The token cache could not be stored securely on this machine (no keyring or keychain is available), so you are signed in for this process only.");
-                (credential, record, accessToken) = await SignInAsync(options, request, null, false, tokenRequest, cancellationToken).ConfigureAwait(false);
+                // Azure.Identity checks the store before it signs in, so no prompt has been shown yet.
+                if (options.AllowUnencryptedCache)
+                {
+                    storage = CacheStorage.Unencrypted;
+                    try
+                    {
+                        (credential, record, accessToken) = await SignInAsync(options, request, record, storage, tokenRequest, cannotPrompt, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception again) when (IsCachePersistenceFailure(again))
+                    {
+                        storage = CacheStorage.None;
+                        Warn(request, "Nothing will be saved: the token cache could not be written to " + ProfileStore.TokenCacheDirectory + " either, so you are signed in for this process only.");
+                        (credential, record, accessToken) = await SignInAsync(options, request, null, storage, tokenRequest, cannotPrompt, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    storage = CacheStorage.None;
+                    Warn(request, NothingSavedWithoutOptIn());
+                    (credential, record, accessToken) = await SignInAsync(options, request, null, storage, tokenRequest, cannotPrompt, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            if (persist && record != null)
+            if (storage != CacheStorage.None && record != null)
             {
                 await ProfileStore.SaveRecordAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (storage == CacheStorage.Unencrypted)
+            {
+                foreach (var file in ProfileStore.TokenCacheFiles())
+                {
+                    // MSAL writes it owner-only already; this makes sure of it.
+                    OwnerOnly.RestrictFile(file);
+                }
+
+                Warn(request, UnencryptedCacheWarning());
             }
 
             var redactor = new SecretRedactor();
@@ -152,7 +195,7 @@ namespace ProfilePositions.Engine.Connection
                 AuthorityHost = options.Environment.AuthorityHost,
                 AuthType = "Delegated",
                 TokenCredentialType = options.UseDeviceCode ? "DeviceCode" : "InteractiveBrowser",
-                ContextScope = persist ? "CurrentUser" : "Process",
+                ContextScope = storage != CacheStorage.None ? "CurrentUser" : "Process",
                 TokenExpiresOn = accessToken.ExpiresOn,
             };
             var requests = new SignedInCredential(credential, redactor, context.Account);
@@ -160,21 +203,23 @@ namespace ProfilePositions.Engine.Connection
             return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, objectId);
         }
 
-        private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, bool persist, TokenRequestContext tokenRequest, CancellationToken cancellationToken)
+        private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, CacheStorage storage, TokenRequestContext tokenRequest, string? cannotPrompt, CancellationToken cancellationToken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.SignInTimeout);
+            var persist = storage != CacheStorage.None;
+            var unencrypted = storage == CacheStorage.Unencrypted;
 
             try
             {
                 if (options.UseDeviceCode)
                 {
-                    var deviceCode = new DeviceCodeCredential(options.DeviceCodeOptions(record, persist, request.DeviceCodePrompt));
-                    return await AuthenticateAsync(deviceCode, record, tokenRequest, deviceCode.AuthenticateAsync, timeout.Token).ConfigureAwait(false);
+                    var deviceCode = new DeviceCodeCredential(options.DeviceCodeOptions(record, persist, request.DeviceCodePrompt, unencrypted));
+                    return await AuthenticateAsync(deviceCode, record, tokenRequest, deviceCode.AuthenticateAsync, null, timeout.Token).ConfigureAwait(false);
                 }
 
-                var browser = new InteractiveBrowserCredential(options.BrowserOptions(record, persist));
-                return await AuthenticateAsync(browser, record, tokenRequest, browser.AuthenticateAsync, timeout.Token).ConfigureAwait(false);
+                var browser = new InteractiveBrowserCredential(options.BrowserOptions(record, persist, unencrypted));
+                return await AuthenticateAsync(browser, record, tokenRequest, browser.AuthenticateAsync, cannotPrompt, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -198,7 +243,8 @@ namespace ProfilePositions.Engine.Connection
             }
         }
 
-        private static async Task<(TokenCredential, AuthenticationRecord?, AccessToken)> AuthenticateAsync(TokenCredential credential, AuthenticationRecord? record, TokenRequestContext tokenRequest, Func<TokenRequestContext, CancellationToken, Task<AuthenticationRecord>> authenticate, CancellationToken cancellationToken)
+        /// <param name="cannotPrompt">Why no browser can open here: a saved account may still sign in silently, but nothing prompts.</param>
+        private static async Task<(TokenCredential, AuthenticationRecord?, AccessToken)> AuthenticateAsync(TokenCredential credential, AuthenticationRecord? record, TokenRequestContext tokenRequest, Func<TokenRequestContext, CancellationToken, Task<AuthenticationRecord>> authenticate, string? cannotPrompt, CancellationToken cancellationToken)
         {
             if (record != null)
             {
@@ -213,9 +259,28 @@ namespace ProfilePositions.Engine.Connection
                 }
             }
 
+            if (cannotPrompt != null)
+            {
+                throw new ConnectionException(
+                    "InteractiveSignInUnavailable",
+                    "Connect-ProfileGraph cannot sign in with a browser here, because " + cannotPrompt + ". " + BrowserAvailability.Alternatives);
+            }
+
             var signedIn = await authenticate(tokenRequest, cancellationToken).ConfigureAwait(false);
             var token = await credential.GetTokenAsync(tokenRequest, cancellationToken).ConfigureAwait(false);
             return (credential, signedIn, token);
+        }
+
+        private static string NothingSavedWithoutOptIn() =>
+            "Nothing will be saved: -ContextScope CurrentUser keeps the sign-in in an encrypted store, and this machine offers none " +
+            "(on Linux that is a keyring reached through libsecret, such as GNOME Keyring, in a desktop session). You are signed in for this process only. " +
+            "To keep the sign-in anyway, in a plain file under " + ProfileStore.TokenCacheDirectory + " that only you can read, connect with -ContextScope CurrentUser -AllowUnencryptedTokenCache.";
+
+        private static string UnencryptedCacheWarning()
+        {
+            var file = ProfileStore.TokenCacheFiles().FirstOrDefault(System.IO.File.Exists) ?? ProfileStore.TokenCacheFiles().First();
+            return "The token cache is kept unencrypted in " + file + " (readable by you only), as -AllowUnencryptedTokenCache allows, because this machine offers no encrypted store. " +
+                "Whoever can read that file (you, an administrator, a backup) can use this sign-in until Disconnect-ProfileGraph removes it.";
         }
 
         private static bool IsDeclined(Exception ex)

@@ -28,6 +28,9 @@ namespace ProfilePositions.Engine.Connection
 
         public bool PersistCache { get; private set; }
 
+        /// <summary>-AllowUnencryptedTokenCache: a plain owner-only file where the OS has no encrypted store.</summary>
+        public bool AllowUnencryptedCache { get; private set; }
+
         public bool UseDeviceCode { get; private set; }
 
         /// <summary>How long the sign-in may take (-SignInTimeoutSec).</summary>
@@ -63,6 +66,7 @@ namespace ProfilePositions.Engine.Connection
                 Scopes = scopes,
                 RequestScopes = QualifyScopes(scopes, environment),
                 PersistCache = ParseContextScope(request.ContextScope) == "CurrentUser",
+                AllowUnencryptedCache = request.AllowUnencryptedTokenCache,
                 UseDeviceCode = request.UseDeviceCode,
                 SignInTimeout = request.SignInTimeout ?? TimeSpan.FromSeconds(request.UseDeviceCode ? 300 : 120),
                 AuthorityTrust = LoopbackCertificateTrust.AppliesTo(environment.AuthorityHost) ? LoopbackCertificateTrust.From(request.TrustedLoopbackCertificate) : null,
@@ -128,12 +132,16 @@ namespace ProfilePositions.Engine.Connection
             throw new ConnectionException("InvalidContextScope", "-ContextScope must be Process or CurrentUser; got '" + contextScope + "'.");
         }
 
-        public TokenCachePersistenceOptions? CachePersistence(bool persist) =>
+        /// <summary>
+        /// The persisted cache: encrypted by the OS (DPAPI, Keychain, a Linux keyring) unless <paramref name="unencrypted"/>,
+        /// which lets Azure.Identity fall back to a plain file (readable by its owner only) where there is no such store.
+        /// </summary>
+        public TokenCachePersistenceOptions? CachePersistence(bool persist, bool unencrypted = false) =>
             persist
-                ? new TokenCachePersistenceOptions { Name = ProfileStore.TokenCacheName, UnsafeAllowUnencryptedStorage = false }
+                ? new TokenCachePersistenceOptions { Name = ProfileStore.TokenCacheName, UnsafeAllowUnencryptedStorage = unencrypted }
                 : null;
 
-        public InteractiveBrowserCredentialOptions BrowserOptions(AuthenticationRecord? record, bool persist)
+        public InteractiveBrowserCredentialOptions BrowserOptions(AuthenticationRecord? record, bool persist, bool unencrypted = false)
         {
             return Configure(new InteractiveBrowserCredentialOptions
             {
@@ -141,7 +149,7 @@ namespace ProfilePositions.Engine.Connection
                 TenantId = TenantId,
                 AuthorityHost = Environment.AuthorityHost,
                 RedirectUri = new Uri("http://localhost"),
-                TokenCachePersistenceOptions = CachePersistence(persist),
+                TokenCachePersistenceOptions = CachePersistence(persist, unencrypted),
                 AuthenticationRecord = record,
                 // After Connect, a token that cannot be renewed silently ends in a clear error, never a surprise prompt.
                 DisableAutomaticAuthentication = true,
@@ -172,14 +180,14 @@ namespace ProfilePositions.Engine.Connection
             return options;
         }
 
-        public DeviceCodeCredentialOptions DeviceCodeOptions(AuthenticationRecord? record, bool persist, Action<string>? prompt)
+        public DeviceCodeCredentialOptions DeviceCodeOptions(AuthenticationRecord? record, bool persist, Action<string>? prompt, bool unencrypted = false)
         {
             return Configure(new DeviceCodeCredentialOptions
             {
                 ClientId = ClientId,
                 TenantId = TenantId,
                 AuthorityHost = Environment.AuthorityHost,
-                TokenCachePersistenceOptions = CachePersistence(persist),
+                TokenCachePersistenceOptions = CachePersistence(persist, unencrypted),
                 AuthenticationRecord = record,
                 DisableAutomaticAuthentication = true,
                 DeviceCodeCallback = (info, cancellationToken) =>

@@ -64,7 +64,7 @@ internal sealed class IdentityEndpoints(PositionStore store, TokenService tokens
             ["token_endpoint"] = $"{root}/oauth2/v2.0/token",
             ["token_endpoint_auth_methods_supported"] = Strings("client_secret_post", "private_key_jwt", "client_secret_basic"),
             ["jwks_uri"] = $"{root}/discovery/v2.0/keys",
-            ["response_modes_supported"] = Strings("query"),
+            ["response_modes_supported"] = Strings("query", "form_post"),
             ["subject_types_supported"] = Strings("pairwise"),
             ["id_token_signing_alg_values_supported"] = Strings("HS256"),
             ["response_types_supported"] = Strings("code"),
@@ -368,7 +368,10 @@ internal sealed class IdentityEndpoints(PositionStore store, TokenService tokens
         }
 
         var state = request.QueryValue("state");
-        IdentityResponse Fail(string error, AadError details) => RedirectError(redirectUri, state, error, details, request);
+        // form_post (what MSAL asks for with the system browser): the answer is a page whose form the browser posts to
+        // redirect_uri, so the code never sits in a URL; query: a 302 with the answer in the query string.
+        var formPost = request.QueryValue("response_mode") == "form_post";
+        IdentityResponse Fail(string error, AadError details) => RedirectError(redirectUri, state, error, details, request, formPost);
 
         if (request.QueryValue("response_type") != "code")
         {
@@ -376,9 +379,9 @@ internal sealed class IdentityEndpoints(PositionStore store, TokenService tokens
                 "The sandbox supports response_type=code only (authorization code flow with PKCE)."));
         }
 
-        if (request.QueryValue("response_mode") is { } mode && mode != "query")
+        if (request.QueryValue("response_mode") is { } mode && mode != "query" && mode != "form_post")
         {
-            return Fail("invalid_request", new AadError(400, "invalid_request", 70007, $"The sandbox supports response_mode=query only, not '{mode}'."));
+            return Fail("invalid_request", new AadError(400, "invalid_request", 70007, $"The sandbox supports response_mode=query and form_post only, not '{mode}'."));
         }
 
         var scopes = RequestedScopes.Parse(request.QueryValue("scope"));
@@ -411,10 +414,9 @@ internal sealed class IdentityEndpoints(PositionStore store, TokenService tokens
 
         var now = NowMs();
         var code = pending.AddCode(new AuthorizationCode(clientId, redirectUri, challenge, user, scopes.ToGrant(), request.QueryValue("nonce"), now, now + (long)CodeLifetime.TotalMilliseconds));
-        var location = Append(redirectUri, ("code", code), ("state", state), ("session_state", Guid.NewGuid().ToString()));
-        var redirect = IdentityResponse.Redirect(location);
-        redirect.User = user.UserPrincipalName;
-        return redirect;
+        var answer = Answer(redirectUri, formPost, ("code", code), ("state", state), ("session_state", Guid.NewGuid().ToString()));
+        answer.User = user.UserPrincipalName;
+        return answer;
     }
 
     private IdentityResponse ChooseUserPage(IdentityRequest request)
@@ -454,14 +456,42 @@ internal sealed class IdentityEndpoints(PositionStore store, TokenService tokens
             $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title></head>"
             + $"<body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{paragraph}</p>{extra}</body></html>");
 
-    private static IdentityResponse RedirectError(string redirectUri, string? state, string error, AadError details, IdentityRequest request)
+    private static IdentityResponse RedirectError(string redirectUri, string? state, string error, AadError details, IdentityRequest request, bool formPost)
     {
         var body = details.ToJson(DateTime.UtcNow, request.RequestId, request.CorrelationId);
-        return IdentityResponse.Redirect(Append(redirectUri,
+        return Answer(redirectUri, formPost,
             ("error", error),
             ("error_description", body["error_description"]!.GetValue<string>()),
             ("error_uri", body["error_uri"]!.GetValue<string>()),
-            ("state", state)));
+            ("state", state));
+    }
+
+    /// <summary>The authorize route's answer to the client: a 302 (response_mode=query) or a self-posting form (form_post).</summary>
+    private static IdentityResponse Answer(string redirectUri, bool formPost, params (string Name, string? Value)[] parameters) =>
+        formPost ? FormPost(redirectUri, parameters) : IdentityResponse.Redirect(Append(redirectUri, parameters));
+
+    /// <summary>
+    /// Entra ID's form_post page: a form that posts the answer to redirect_uri, submitted by a script (a browser without
+    /// scripts shows a Submit button). One hidden input a line, so a test's stand-in browser can read it without a parser.
+    /// </summary>
+    private static IdentityResponse FormPost(string redirectUri, (string Name, string? Value)[] parameters)
+    {
+        var page = new StringBuilder();
+        page.Append("<html><head><title>Working...</title></head><body>\n");
+        page.Append($"<form method=\"POST\" name=\"hiddenform\" action=\"{WebUtility.HtmlEncode(redirectUri)}\">\n");
+        foreach (var (name, value) in parameters)
+        {
+            if (value is not null)
+            {
+                page.Append($"<input type=\"hidden\" name=\"{WebUtility.HtmlEncode(name)}\" value=\"{WebUtility.HtmlEncode(value)}\" />\n");
+            }
+        }
+
+        page.Append("<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript>\n");
+        page.Append("</form>\n<script language=\"javascript\">document.forms[0].submit();</script></body></html>\n");
+        var response = IdentityResponse.Html(200, page.ToString());
+        response.Headers.Add(new("Cache-Control", "no-store, no-cache"));
+        return response;
     }
 
     private static string Append(string uri, params (string Name, string? Value)[] parameters)

@@ -46,10 +46,22 @@ namespace ProfilePositions.Commands
         [ValidateRange(1, 3600)]
         public int SignInTimeoutSec { get; set; }
 
-        /// <summary>Process keeps tokens in memory only; CurrentUser keeps the token cache so the next session signs in silently.</summary>
-        [Parameter(ParameterSetName = Interactive)]
+        /// <summary>
+        /// Process keeps tokens in memory only; CurrentUser keeps the token cache so the next session signs in silently.
+        /// In every parameter set, so that CurrentUser with -AccessToken gets an error that says why, not "Parameter set
+        /// cannot be resolved".
+        /// </summary>
+        [Parameter]
         [ValidateSet("Process", "CurrentUser", IgnoreCase = true)]
         public string ContextScope { get; set; } = "Process";
+
+        /// <summary>
+        /// With -ContextScope CurrentUser where the OS offers no encrypted store (Linux without a keyring): keep the token
+        /// cache in a plain file readable by you only, instead of not at all. A switch, not an environment variable, so
+        /// the choice is visible in the command that makes it.
+        /// </summary>
+        [Parameter(ParameterSetName = Interactive)]
+        public SwitchParameter AllowUnencryptedTokenCache { get; set; }
 
         /// <summary>A delegated access token for Graph (runbooks). It is decoded, not validated locally; app-only tokens are refused.</summary>
         [Parameter(ParameterSetName = AccessTokenSet, Mandatory = true)]
@@ -90,6 +102,8 @@ namespace ProfilePositions.Commands
                 AuthorityHost = AuthorityHost,
                 UseDeviceCode = UseDeviceCode,
                 ContextScope = ContextScope,
+                AllowUnencryptedTokenCache = AllowUnencryptedTokenCache,
+                NonInteractiveHost = HostInteractivity.WhyNot(Host),
                 SignInTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(SignInTimeoutSec)) ? TimeSpan.FromSeconds(SignInTimeoutSec) : (TimeSpan?)null,
                 // Test-only: lets the module accept the local sandbox's self-signed certificate on loopback addresses.
                 TrustedLoopbackCertificate = System.Environment.GetEnvironmentVariable(ConnectRequest.TrustLoopbackCertificateVariable),

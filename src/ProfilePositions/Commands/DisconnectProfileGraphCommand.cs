@@ -27,14 +27,10 @@ namespace ProfilePositions.Commands
             if (connection == null)
             {
                 // Nothing in memory: still clean up a sign-in persisted by an earlier session (-ContextScope CurrentUser).
-                foreach (var problem in ProfileGraphConnector.ForgetPersistedSignIn())
-                {
-                    WriteWarning(problem);
-                }
-
+                var forgotten = ForgetPersistedSignIn();
                 var fallback = ConnectionRegistry.Resolve(CurrentRunspace, out _);
                 WriteVerbose(fallback == null
-                    ? "There was no connection to forget."
+                    ? (forgotten ? "There was no connection in memory to forget." : "There was no connection to forget.")
                     : "This runspace has no connection of its own to forget; the process's default connection (" + fallback.Describe() + ") belongs to another runspace and was left alone. Use -Connection to forget it.");
                 return;
             }
@@ -47,12 +43,38 @@ namespace ProfilePositions.Commands
                 WriteWarning(problem);
             }
 
+            if (removed.ContextScope == "CurrentUser")
+            {
+                ForgetPersistedSignIn();
+            }
+
             WriteVerbose("Forgot the connection " + connection.Describe() + ".");
             if (PassThru)
             {
                 removed.Connection = null;
                 WriteObject(removed);
             }
+        }
+
+        /// <summary>
+        /// Removes a persisted sign-in and says which files went, on the host as Write-Host would (the information
+        /// stream, tagged PSHOST): seen at the console, in a transcript, and by 6&gt;&amp;1. True when anything was removed.
+        /// </summary>
+        private bool ForgetPersistedSignIn()
+        {
+            var forgotten = ProfileGraphConnector.ForgetPersistedSignIn();
+            foreach (var problem in forgotten.Problems)
+            {
+                WriteWarning(problem);
+            }
+
+            if (forgotten.Removed.Count > 0)
+            {
+                var message = "Removed the saved sign-in (-ContextScope CurrentUser): " + string.Join(", ", forgotten.Removed) + ". The next Connect-ProfileGraph signs in again.";
+                WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST" });
+            }
+
+            return forgotten.Removed.Count > 0;
         }
     }
 }
