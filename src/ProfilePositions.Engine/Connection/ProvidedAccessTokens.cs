@@ -79,9 +79,9 @@ namespace ProfilePositions.Engine.Connection
 
         public string BeforeResuming => "checking the token provider";
 
-        public string Remedy(bool renewed) => renewed
-            ? "The -AccessTokenProvider script block gave a new token and Graph refused it too: make sure it returns a current delegated token for " + _graphHost + " (User.ReadWrite or User.ReadWrite.All)."
-            : "The -AccessTokenProvider script block was asked for a new token already; make sure it returns a current delegated token.";
+        public string Remedy(bool renewed) =>
+            "The -AccessTokenProvider script block " + (renewed ? "gave a new token and Graph refused it too" : "gave a token Graph refuses") +
+            ": make sure it returns a current delegated token for " + _graphHost + " (User.ReadWrite or User.ReadWrite.All).";
 
         /// <summary>The current token, asking the provider first when there is none or it is due for renewal.</summary>
         public async Task<string> GetAsync(EngineEvents? events, CancellationToken cancellationToken)

@@ -33,7 +33,17 @@ namespace ProfilePositions.Connections
                 throw new InvalidOperationException("The -AccessTokenProvider script block can run only on a PowerShell pipeline thread.");
             }
 
-            var output = _unbound.Invoke();
+            System.Collections.ObjectModel.Collection<PSObject> output;
+            try
+            {
+                output = _unbound.Invoke();
+            }
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C while it ran: the command is stopping, which is no failure of the provider.
+                throw new OperationCanceledException();
+            }
+
             var last = output.LastOrDefault(item => item != null && item.BaseObject != null);
             switch (last?.BaseObject)
             {
