@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace ProfilePositions.Engine
 {
@@ -10,20 +11,31 @@ namespace ProfilePositions.Engine
         Verbose,
         Warning,
         Host,
+
+        /// <summary>Work that must run on the command's pipeline thread (the user's token provider): run <see cref="EngineEvent.Run"/>.</summary>
+        Call,
     }
 
     /// <summary>One thing the engine has to say.</summary>
     public readonly struct EngineEvent
     {
-        public EngineEvent(EngineEventKind kind, string text)
+        public EngineEvent(EngineEventKind kind, string text, Action? run = null, Action? abandon = null)
         {
             Kind = kind;
             Text = text;
+            Run = run;
+            Abandon = abandon;
         }
 
         public EngineEventKind Kind { get; }
 
         public string Text { get; }
+
+        /// <summary>For <see cref="EngineEventKind.Call"/>: runs the work and hands its result to the engine (never throws).</summary>
+        public Action? Run { get; }
+
+        /// <summary>For <see cref="EngineEventKind.Call"/>: cancels the work without running it (the command is ending).</summary>
+        public Action? Abandon { get; }
     }
 
     /// <summary>
@@ -70,6 +82,72 @@ namespace ProfilePositions.Engine
         public void Warning(string text) => Add(EngineEventKind.Warning, text);
 
         public void Host(string text) => Add(EngineEventKind.Host, text);
+
+        /// <summary>
+        /// Runs <paramref name="work"/> on the pipeline thread of the command that owns this sink, the next time it takes
+        /// its events (it does while it waits for the engine), and completes with its result or its exception. A sink
+        /// nobody reads (<see cref="None"/>) refuses, since the work would never run.
+        /// </summary>
+        public Task<T> CallAsync<T>(Func<T> work, CancellationToken cancellationToken)
+        {
+            if (_discard)
+            {
+                throw new InvalidOperationException("No command takes this sink's events, so nothing can run on a pipeline thread.");
+            }
+
+            var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_closed)
+            {
+                completion.TrySetCanceled();
+                return completion.Task;
+            }
+
+            var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+            _queue.Enqueue(new EngineEvent(EngineEventKind.Call, string.Empty, run: () =>
+            {
+                registration.Dispose();
+                if (completion.Task.IsCompleted)
+                {
+                    return;
+                }
+
+                try
+                {
+                    completion.TrySetResult(work());
+                }
+                catch (Exception exception)
+                {
+                    completion.TrySetException(exception);
+                }
+            }, abandon: () =>
+            {
+                registration.Dispose();
+                completion.TrySetCanceled();
+            }));
+            _signal.Set();
+            if (_closed)
+            {
+                // Closed while this was queued: nobody will take it.
+                Close();
+            }
+
+            return completion.Task;
+        }
+
+        private volatile bool _closed;
+
+        /// <summary>
+        /// The command that owns the sink has ended: work still waiting for its pipeline thread is cancelled, and later
+        /// calls are refused (cancelled) at once. Lines still queued are dropped.
+        /// </summary>
+        public void Close()
+        {
+            _closed = true;
+            while (_queue.TryDequeue(out var engineEvent))
+            {
+                engineEvent.Abandon?.Invoke();
+            }
+        }
 
         public bool TryTake(out EngineEvent engineEvent)
         {

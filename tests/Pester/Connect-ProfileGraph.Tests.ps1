@@ -123,9 +123,11 @@ Describe 'Connect-ProfileGraph -AccessToken (AccessToken set)' {
 Describe 'Connect-ProfileGraph parameters' {
     BeforeAll { $script:command = Get-Command Connect-ProfileGraph }
 
-    It 'has the Interactive set by default and the AccessToken set' {
+    It 'has the Interactive set by default, the AccessToken set and the AccessTokenProvider set' {
         $script:command.DefaultParameterSet | Should -Be 'Interactive'
-        @($script:command.ParameterSets.Name | Sort-Object) | Should -Be @('AccessToken', 'Interactive')
+        @($script:command.ParameterSets.Name | Sort-Object) | Should -Be @('AccessToken', 'AccessTokenProvider', 'Interactive')
+        $script:command.Parameters['AccessTokenProvider'].ParameterType | Should -Be ([scriptblock])
+        $script:command.Parameters['AccessTokenProvider'].ParameterSets['AccessTokenProvider'].IsMandatory | Should -BeTrue
     }
 
     It '-UseDeviceCode has the aliases UseDeviceAuthentication and DeviceCode' {

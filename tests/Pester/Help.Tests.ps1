@@ -8,8 +8,9 @@
       position cmdlet must reach the sandbox (its journal), one that only uses -WhatIf must send no write;
     - the README's Pester Mock example passes as written.
 
-    Examples that need a person at a browser (Connect-ProfileGraph without -AccessToken: interactive or device
-    code sign-in) cannot run unattended. For those the test does what it can honestly do: it parses the example,
+    Examples that need a person at a browser or Entra ID (Connect-ProfileGraph without -AccessToken: interactive or
+    device code sign-in, a token provider for login.microsoftonline.com; a provider with -GraphEndpoint runs) cannot
+    run unattended. For those the test does what it can honestly do: it parses the example,
     binds each command statically ([StaticParameterBinder]) and checks that the bound parameters resolve to one
     of the cmdlet's parameter sets (Get-Command), so a renamed or misspelt parameter still fails. The test
     name says "binding check only" for these.
@@ -31,11 +32,13 @@ BeforeDiscovery {
                 if ($null -eq $example) { continue }
                 $number++
                 $code = [string] $example.code
-                # Same rule as Test-HumanExample below: Connect-ProfileGraph without -AccessToken needs a person.
+                # Same rule as Test-HumanExample below: Connect-ProfileGraph without -AccessToken needs a person (or Entra ID).
                 $connects = [Management.Automation.Language.Parser]::ParseInput($code, [ref] $null, [ref] $null).FindAll({
                         param($node) $node -is [Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'Connect-ProfileGraph' }, $true)
-                $human = [bool] ($connects | Where-Object { -not ($_.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] -and $_.ParameterName -eq 'AccessToken' }) })
-                $mode = if ($human) { 'binding check only: needs a person at a browser' } else { 'runs against the sandbox' }
+                $human = [bool] ($connects | Where-Object {
+                        $names = @($_.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName)
+                        $names -notcontains 'AccessToken' -and -not ($names -contains 'AccessTokenProvider' -and $names -contains 'GraphEndpoint') })
+                $mode = if ($human) { 'binding check only: needs a person at a browser or Entra ID' } else { 'runs against the sandbox' }
                 @{ Command = $command.Name; Number = $number; Title = ($example.title -replace '^[-\s]+|[-\s]+$', ''); Code = $code; Mode = $mode }
             }
         })
@@ -59,12 +62,14 @@ BeforeAll {
     }
 
     function Test-HumanExample([string] $Code) {
-        # True when the example signs in interactively (a person at a browser): Connect-ProfileGraph without -AccessToken.
+        # True when the example signs in interactively (a person at a browser) or needs Entra ID: Connect-ProfileGraph
+        # without -AccessToken, and not -AccessTokenProvider with -GraphEndpoint.
         $ast = [Management.Automation.Language.Parser]::ParseInput($Code, [ref] $null, [ref] $null)
         $connects = $ast.FindAll({ param($node) $node -is [Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'Connect-ProfileGraph' }, $true)
         foreach ($connect in $connects) {
             $names = $connect.CommandElements | Where-Object { $_ -is [Management.Automation.Language.CommandParameterAst] } | ForEach-Object ParameterName
-            if ($names -notcontains 'AccessToken') { return $true }
+            # A token provider pointed at an endpoint (the sandbox) runs unattended; one for Entra ID cannot run here.
+            if ($names -notcontains 'AccessToken' -and -not ($names -contains 'AccessTokenProvider' -and $names -contains 'GraphEndpoint')) { return $true }
         }
         $false
     }

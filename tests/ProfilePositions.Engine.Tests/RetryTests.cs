@@ -114,7 +114,6 @@ public sealed class RetryTests : IDisposable
 
     [Theory]
     [InlineData(400)]
-    [InlineData(401)]
     [InlineData(403)]
     [InlineData(404)]
     [InlineData(501)]

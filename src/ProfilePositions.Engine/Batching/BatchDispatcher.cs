@@ -90,6 +90,13 @@ namespace ProfilePositions.Engine.Batching
                     throw new ObjectDisposedException(nameof(BatchDispatcher));
                 }
 
+                if (_halted != null)
+                {
+                    // Not sent: the run is stopping, and the item takes the error that stops it.
+                    pending.Completion.TrySetException(_halted);
+                    return pending.Completion.Task;
+                }
+
                 _queue.AddLast(pending);
                 _loop ??= Task.Run(LoopAsync);
 
@@ -119,6 +126,36 @@ namespace ProfilePositions.Engine.Batching
 
             _wake.Release();
         }
+
+        /// <summary>
+        /// Sends nothing more: an answer showed that every later request would fail the same way (a token Graph refuses,
+        /// a sign-in that cannot be renewed). What is queued, and whatever comes later, fails with <paramref name="reason"/>
+        /// without being sent; envelopes in flight still get their answers. The first call wins.
+        /// </summary>
+        public void Halt(Exception reason)
+        {
+            List<Pending> dropped;
+            lock (_gate)
+            {
+                if (_halted != null)
+                {
+                    return;
+                }
+
+                _halted = reason;
+                dropped = _queue.ToList();
+                _queue.Clear();
+            }
+
+            foreach (var pending in dropped)
+            {
+                pending.Completion.TrySetException(reason);
+            }
+
+            _wake.Release();
+        }
+
+        private Exception? _halted;
 
         public void Dispose()
         {
@@ -256,6 +293,10 @@ namespace ProfilePositions.Engine.Batching
             {
                 outcomes.Clear();
                 outcomes.AddRange(group.Select(pending => (Action)(() => pending.Completion.TrySetException(exception))));
+                if (exception is Errors.ConnectionException stopping && stopping.StopsTheRun)
+                {
+                    Halt(exception);
+                }
             }
 
             // The pause and the in-flight limit are settled before any item hears its answer, so a retry of a throttled
@@ -284,14 +325,15 @@ namespace ProfilePositions.Engine.Batching
                 _counters.Limit(_limit);
             }
 
-            _wake.Release();
-
             // Each item's continuation (reading its answer, its retry or its result) runs here, on this thread, rather
-            // than as one thread-pool hop per item: at 20 items an envelope those hops cost more than the work.
+            // than as one thread-pool hop per item: at 20 items an envelope those hops cost more than the work. The loop
+            // is woken after them, so an answer that halts the run (a refused token) does so before the next envelope.
             foreach (var outcome in outcomes)
             {
                 outcome();
             }
+
+            _wake.Release();
         }
 
         private void Note(RawResponse response, ref bool wasThrottled, ref TimeSpan longest)

@@ -26,6 +26,17 @@ namespace ProfilePositions.Engine.Connection
         /// <summary>A token the caller already has (runbooks); decoded, never validated locally.</summary>
         public string? AccessToken { get; set; }
 
+        /// <summary>
+        /// -AccessTokenProvider: returns a delegated access token each time it is called (at connect, before the current
+        /// token expires, after a 401). The engine never calls it on its own threads: it hands the call to the command
+        /// whose request needs the token (through that command's EngineEvents, as an <see cref="EngineEventKind.Call"/>),
+        /// so it runs on that command's pipeline thread; at connect, through <see cref="Events"/>.
+        /// </summary>
+        public Func<string?>? AccessTokenProvider { get; set; }
+
+        /// <summary>The connecting command's sink: at connect, the token provider runs through it.</summary>
+        public EngineEvents? Events { get; set; }
+
         public bool UseDeviceCode { get; set; }
 
         /// <summary>Process keeps tokens in memory; CurrentUser persists the token cache and account record.</summary>

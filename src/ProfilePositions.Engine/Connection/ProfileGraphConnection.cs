@@ -30,8 +30,11 @@ namespace ProfilePositions.Engine.Connection
 
         private readonly Microsoft.Kiota.Abstractions.IRequestAdapter _stepAdapter;
 
-        internal ProfileGraphConnection(ProfileGraphContext context, Microsoft.Kiota.Abstractions.IRequestAdapter adapter, Microsoft.Kiota.Abstractions.IRequestAdapter stepAdapter, HttpClient httpClient, AuthSnapshot auth, SecretRedactor redactor, RetryPolicy retry)
+        private readonly ITokenRenewal _renewal;
+
+        internal ProfileGraphConnection(ProfileGraphContext context, Microsoft.Kiota.Abstractions.IRequestAdapter adapter, Microsoft.Kiota.Abstractions.IRequestAdapter stepAdapter, HttpClient httpClient, AuthSnapshot auth, SecretRedactor redactor, RetryPolicy retry, ITokenRenewal renewal)
         {
+            _renewal = renewal;
             _context = Copy(context);
             _adapter = adapter;
             _stepAdapter = stepAdapter;
@@ -41,8 +44,16 @@ namespace ProfilePositions.Engine.Connection
             _retry = retry;
         }
 
-        /// <summary>A copy of what Connect-ProfileGraph set up (never the token).</summary>
-        public ProfileGraphContext Context => Copy(_context);
+        /// <summary>A copy of what Connect-ProfileGraph set up (never the token), with the current token's expiry.</summary>
+        public ProfileGraphContext Context
+        {
+            get
+            {
+                var copy = Copy(_context);
+                copy.TokenExpiresOn = _auth.ExpiresOn ?? copy.TokenExpiresOn;
+                return copy;
+            }
+        }
 
         /// <summary>The positions this connection created or took as a create's result, shared by all its commands.</summary>
         internal ClaimedPositions Claimed { get; } = new ClaimedPositions();
@@ -57,7 +68,9 @@ namespace ProfilePositions.Engine.Connection
             var transport = new GraphTransport(_adapter, Redactor) { Timeout = options.Timeout };
             var policy = options.MaxRetries.HasValue ? _retry.WithMaxRetries(options.MaxRetries.Value) : _retry;
             var dispatcher = new BatchDispatcher(transport, _stepAdapter, _context.GraphEndpoint!, policy, options.Counters, options.BatchSize, options.ThrottleLimit, options.Linger);
-            var runner = new OperationRunner(dispatcher, policy, new PositionResponses(_auth, Redactor), options.Counters);
+            var responses = new PositionResponses(_auth, Redactor);
+            // A 401 is met above the dispatcher, so an item refused in a $batch goes out again in a new envelope.
+            var runner = new OperationRunner(new UnauthorizedRecovery(dispatcher, _renewal, responses, dispatcher.Halt), policy, responses, options.Counters);
             return new GraphPositionService(_context.GraphEndpoint!, options.Events, runner, Claimed, dispatcher, _auth, options.Headers);
         }
 

@@ -37,6 +37,11 @@ namespace ProfilePositions.Engine.Connection
                 return ConnectWithToken(request, environment, finalHandler, configureRetry);
             }
 
+            if (request.AccessTokenProvider != null)
+            {
+                return await ConnectWithProviderAsync(request, environment, finalHandler, configureRetry, cancellationToken).ConfigureAwait(false);
+            }
+
             return await ConnectInteractiveAsync(request, cancellationToken, finalHandler, configureRetry).ConfigureAwait(false);
         }
 
@@ -92,7 +97,37 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = info.ExpiresOn,
             };
             var authentication = new BaseBearerTokenAuthenticationProvider(new StaticAccessTokenProvider(token, environment.GraphEndpoint));
-            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId);
+            var renewal = new NoTokenRenewal(
+                () => (info.ExpiresOn.HasValue && info.ExpiresOn.Value <= DateTimeOffset.UtcNow
+                    ? "The token given with -AccessToken expired at " + info.ExpiresOn.Value.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + " and cannot be renewed. "
+                    : "The token given with -AccessToken cannot be renewed (it may have expired or been revoked). ") +
+                "Get a new token and run Connect-ProfileGraph -AccessToken again, or connect with -AccessTokenProvider so that the module gets new tokens itself.",
+                "Connect-ProfileGraph with a new token");
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId, renewal);
+        }
+
+        private static async Task<ProfileGraphConnection> ConnectWithProviderAsync(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry, CancellationToken cancellationToken)
+        {
+            var redactor = new SecretRedactor();
+            var tokens = new ProvidedAccessTokens(request.AccessTokenProvider!, environment.GraphEndpoint, redactor);
+            // The first token, asked on the connecting command's pipeline thread: it says who is connected.
+            await tokens.GetAsync(request.Events, cancellationToken).ConfigureAwait(false);
+            var info = tokens.Current!;
+            var context = new ProfileGraphContext
+            {
+                Account = info.Account,
+                TenantId = info.TenantId,
+                ClientId = info.ClientId,
+                Scopes = info.Scopes.ToArray(),
+                Environment = environment.Name,
+                GraphEndpoint = environment.GraphEndpoint,
+                AuthorityHost = environment.AuthorityHost,
+                AuthType = "UserProvidedAccessToken",
+                TokenCredentialType = "AccessTokenProvider",
+                ContextScope = "Process",
+                TokenExpiresOn = info.ExpiresOn,
+            };
+            return Create(context, tokens, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId, tokens);
         }
 
         private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
@@ -200,7 +235,9 @@ namespace ProfilePositions.Engine.Connection
             };
             var requests = new SignedInCredential(credential, redactor, context.Account);
             var authentication = new AzureIdentityAuthenticationProvider(requests, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
-            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, objectId);
+            // MSAL renews the token before it expires; a token it holds that Graph refuses is not renewed by asking again.
+            var renewal = new NoTokenRenewal(() => "Run Connect-ProfileGraph again to sign in.", "Connect-ProfileGraph");
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, objectId, renewal);
         }
 
         private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, CacheStorage storage, TokenRequestContext tokenRequest, string? cannotPrompt, CancellationToken cancellationToken)
@@ -350,15 +387,20 @@ namespace ProfilePositions.Engine.Connection
         }
 
         /// <param name="ownsFinalHandler">True for the module's own handler (released with the client); tests keep theirs.</param>
-        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, string? objectId)
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, string? objectId, ITokenRenewal renewal)
         {
             var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, ownsFinalHandler, out var httpClient);
             // $batch steps are built without authentication: only the envelope carries the token.
             var stepAdapter = new Microsoft.Kiota.Http.HttpClientLibrary.HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), GraphJson.ParseNodeFactory, GraphJson.WriterFactory, httpClient);
             var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ObjectId = objectId, ExpiresOn = context.TokenExpiresOn };
+            if (renewal is ProvidedAccessTokens provided)
+            {
+                provided.Auth = auth;
+            }
+
             var retry = new RetryPolicy();
             configureRetry?.Invoke(retry);
-            return new ProfileGraphConnection(context, adapter, stepAdapter, httpClient, auth, redactor, retry);
+            return new ProfileGraphConnection(context, adapter, stepAdapter, httpClient, auth, redactor, retry, renewal);
         }
     }
 }

@@ -54,6 +54,12 @@ namespace ProfilePositions.Engine.Errors
         /// renewed): a bulk command stops at the first one with a single terminating error that says how to resume.
         /// </summary>
         public virtual bool StopsTheRun => false;
+
+        /// <summary>
+        /// For an error that <see cref="StopsTheRun"/>: what to do before the command is run again to resume ("Connect-ProfileGraph"),
+        /// or null when running it again is all it takes. The stop message reads "After {this}, run the same command again...".
+        /// </summary>
+        public virtual string? BeforeResuming => null;
     }
 
     /// <summary>
@@ -71,6 +77,43 @@ namespace ProfilePositions.Engine.Errors
         }
 
         public override bool StopsTheRun => true;
+
+        public override string? BeforeResuming => "Connect-ProfileGraph";
+    }
+
+    /// <summary>
+    /// Graph refused the connection's access token (401) and one renewal could not fix it: a -AccessToken that expired, a
+    /// token provider that hands back a token Graph refuses, a sign-in whose token Graph no longer accepts. Every later
+    /// request would be refused the same way, so a bulk command stops at the first one. A 401 writes nothing.
+    /// </summary>
+    public sealed class AccessTokenRejectedException : ConnectionException
+    {
+        public AccessTokenRejectedException(string errorId, string message, string beforeResuming, Exception? innerException = null) : base(errorId, message, innerException)
+        {
+            BeforeResuming = beforeResuming;
+        }
+
+        public override bool StopsTheRun => true;
+
+        public override string? BeforeResuming { get; }
+    }
+
+    /// <summary>
+    /// The -AccessTokenProvider script block failed or gave something that cannot be used: nothing, an app-only token, a
+    /// token that has already expired, or the very token Graph just refused. Requests cannot go on without a token, so a
+    /// bulk command stops at the first one.
+    /// </summary>
+    public sealed class AccessTokenProviderException : ConnectionException
+    {
+        public const string FailedId = "AccessTokenProviderFailed";
+
+        public AccessTokenProviderException(string errorId, string message, Exception? innerException = null) : base(errorId, message, innerException)
+        {
+        }
+
+        public override bool StopsTheRun => true;
+
+        public override string? BeforeResuming => "fixing the token provider (Connect-ProfileGraph -AccessTokenProvider)";
     }
 
     /// <summary>

@@ -57,7 +57,8 @@ namespace ProfilePositions.Engine.Runtime
 
         public bool CountIfSettled(RunTally tally)
         {
-            if (_task.IsFaulted && !(_task.Exception!.GetBaseException() is OperationCanceledException))
+            var failure = _task.IsFaulted ? _task.Exception!.GetBaseException() : null;
+            if (failure != null && !(failure is OperationCanceledException) && !(failure is Errors.ConnectionException stopping && stopping.StopsTheRun && !MayHaveWritten))
             {
                 // It failed on its own account before the stop; its error cannot be written any more.
                 tally.Failed++;

@@ -19,6 +19,7 @@ namespace ProfilePositions.Commands
     {
         private const string Interactive = "Interactive";
         private const string AccessTokenSet = "AccessToken";
+        private const string AccessTokenProviderSet = "AccessTokenProvider";
 
         /// <summary>Delegated permissions to ask for; User.ReadWrite.All is needed to write other users' profiles. Commas split.</summary>
         [Parameter(ParameterSetName = Interactive)]
@@ -67,6 +68,15 @@ namespace ProfilePositions.Commands
         [Parameter(ParameterSetName = AccessTokenSet, Mandatory = true)]
         public SecureString? AccessToken { get; set; }
 
+        /// <summary>
+        /// Returns a delegated access token (string or SecureString) each time it is called: at connect, before the current
+        /// token expires, and once after Graph refuses one (401). For runs longer than one token. It runs in the runspace
+        /// of the command that needs the token, so it must not rely on variables of the session that connected.
+        /// </summary>
+        [Parameter(ParameterSetName = AccessTokenProviderSet, Mandatory = true)]
+        [ValidateNotNull]
+        public ScriptBlock? AccessTokenProvider { get; set; }
+
         /// <summary>The national cloud: Global, USGov, USGovDoD or China.</summary>
         [Parameter]
         [ValidateSet("Global", "USGov", "USGovDoD", "China", IgnoreCase = true)]
@@ -109,7 +119,13 @@ namespace ProfilePositions.Commands
                 TrustedLoopbackCertificate = System.Environment.GetEnvironmentVariable(ConnectRequest.TrustLoopbackCertificateVariable),
                 DeviceCodePrompt = EngineSink.Host,
                 Warning = EngineSink.Warning,
+                Events = EngineSink,
             };
+
+            if (AccessTokenProvider != null)
+            {
+                request.AccessTokenProvider = new TokenProviderScript(AccessTokenProvider).Invoke;
+            }
 
             if (AccessToken != null)
             {

@@ -439,8 +439,12 @@ namespace ProfilePositions.Commands
                 // "Row 3 (user 'x', ...)" reads "stopped at row 3 (user 'x', ...)"; the command line's "For user 'x'" reads "(user 'x')".
                 var where = row.HasValue ? "r" + label.Substring(1) : "this item (" + label.Substring("For ".Length) + ")";
                 _stoppedSummary = Tally.Summary(stopped: true, unsettled: Window.CountUnwritten());
-                var resume = stopping is SignInRequiredException ? "After Connect-ProfileGraph, " + char.ToLowerInvariant(ResumeHint[0]) + ResumeHint.Substring(1) : ResumeHint;
-                var record = ErrorRecords.From(new RunStoppedException(stopping, "Stopped at " + where + ". " + _stoppedSummary.ToString() + " " + resume), target);
+                var resume = stopping.BeforeResuming != null ? "After " + stopping.BeforeResuming + ", " + char.ToLowerInvariant(ResumeHint[0]) + ResumeHint.Substring(1) : ResumeHint;
+                var noun = row.HasValue ? "rows" : "items";
+                var sent = _stoppedSummary.Items - _stoppedSummary.NotSent;
+                var succeeded = Tally.Done - Tally.Failed - Tally.NotSent;
+                var counts = sent + " of " + _stoppedSummary.Items + " " + noun + " read were sent, " + succeeded + " of them succeeded.";
+                var record = ErrorRecords.From(new RunStoppedException(stopping, "Stopped at " + where + ": " + counts + " " + _stoppedSummary.ToString() + " " + resume), target);
                 ThrowTerminatingError(record);
             }
 

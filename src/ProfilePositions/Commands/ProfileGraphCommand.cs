@@ -31,6 +31,8 @@ namespace ProfilePositions.Commands
             }
             finally
             {
+                // Work queued for this pipeline thread (a token provider call) will not run any more.
+                EngineSink.Close();
                 _lease?.Dispose();
                 _lease = null;
                 _stopping.Dispose();
@@ -158,6 +160,10 @@ namespace ProfilePositions.Commands
                         break;
                     case EngineEventKind.Host:
                         WriteHostLine(engineEvent.Text);
+                        break;
+                    case EngineEventKind.Call:
+                        // The engine's request for work on this thread (the token provider); it hands back the result itself.
+                        engineEvent.Run?.Invoke();
                         break;
                     default:
                         if (debugOnly)
