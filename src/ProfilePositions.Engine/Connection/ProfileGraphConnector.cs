@@ -86,7 +86,7 @@ namespace ProfilePositions.Engine.Connection
                 TokenExpiresOn = info.ExpiresOn,
             };
             var authentication = new BaseBearerTokenAuthenticationProvider(new StaticAccessTokenProvider(token, environment.GraphEndpoint));
-            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId);
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info);
         }
 
         private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
@@ -126,11 +126,10 @@ namespace ProfilePositions.Engine.Connection
             var redactor = new SecretRedactor();
             redactor.Register(accessToken.Token);
             IReadOnlyList<string> grantedScopes = options.Scopes;
-            string? objectId = null;
+            AccessTokenInfo? info = null;
             try
             {
-                var info = AccessTokenInfo.Decode(accessToken.Token);
-                objectId = info.ObjectId;
+                info = AccessTokenInfo.Decode(accessToken.Token);
                 if (info.Scopes.Count > 0)
                 {
                     grantedScopes = info.Scopes;
@@ -157,7 +156,7 @@ namespace ProfilePositions.Engine.Connection
             };
             var requests = new SignedInCredential(credential, redactor, context.Account);
             var authentication = new AzureIdentityAuthenticationProvider(requests, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
-            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, objectId);
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, info);
         }
 
         private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, bool persist, TokenRequestContext tokenRequest, CancellationToken cancellationToken)
@@ -285,12 +284,23 @@ namespace ProfilePositions.Engine.Connection
         }
 
         /// <param name="ownsFinalHandler">True for the module's own handler (released with the client); tests keep theirs.</param>
-        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, string? objectId)
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, AccessTokenInfo? token)
         {
             var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, ownsFinalHandler, out var httpClient);
             // $batch steps are built without authentication: only the envelope carries the token.
             var stepAdapter = new Microsoft.Kiota.Http.HttpClientLibrary.HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), GraphJson.ParseNodeFactory, GraphJson.WriterFactory, httpClient);
-            var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ObjectId = objectId, ExpiresOn = context.TokenExpiresOn };
+            // The preflight is certain only about what the token itself says: an opaque token, or one without scp, lets Graph decide.
+            var auth = new AuthSnapshot
+            {
+                Scopes = context.Scopes,
+                ScopesFromToken = token != null && token.Scopes.Count > 0,
+                Account = context.Account,
+                ObjectId = token?.ObjectId,
+                UserPrincipalName = token?.UserPrincipalName,
+                IsGuest = token?.IsGuest ?? false,
+                ExpiresOn = context.TokenExpiresOn,
+                Context = ProfileGraphConnection.Copy(context),
+            };
             var retry = new RetryPolicy();
             configureRetry?.Invoke(retry);
             return new ProfileGraphConnection(context, adapter, stepAdapter, httpClient, auth, redactor, retry);

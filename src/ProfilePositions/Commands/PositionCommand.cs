@@ -218,8 +218,47 @@ namespace ProfilePositions.Commands
             _itemNotes = ResponseHeadersVariable == null ? null : new ResponseNotes();
             ProcessItem();
             WriteEngineEvents();
+            if (_preflightStop)
+            {
+                // The preflight refused this item: the rows before it are sent and settled (their results written in
+                // order), then its error stops the run; no later row is read.
+                _service?.Flush();
+                Window.Finish(Wait);
+            }
+
             Window.WriteReady();
             ReportProgress();
+        }
+
+        private bool _preflightStop;
+        private readonly HashSet<string> _whatIfRefusals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// The scope preflight for this item, before anything is sent or shown: true when it may go ahead. When the
+        /// connection's token certainly lacks the scope (another user's profile without a .All scope, a write without
+        /// any write scope) a run throws the refusal, which stops it at this item once the earlier ones have ended; under
+        /// -WhatIf the refusal is a warning (once per missing scope) and the item is not shown, as a run would not send it.
+        /// </summary>
+        protected bool Preflight(bool write, string? userId)
+        {
+            var refusal = _service?.Preflight(write, userId);
+            if (refusal == null)
+            {
+                return true;
+            }
+
+            if (IsWhatIf())
+            {
+                if (_whatIfRefusals.Add(refusal.Scope))
+                {
+                    WriteWarning((Item != null ? "Row " + Item.Number + ": " : string.Empty) + "without -WhatIf the command would stop here. " + refusal.Message);
+                }
+
+                return false;
+            }
+
+            _preflightStop = true;
+            throw refusal;
         }
 
         /// <summary>Waits for every item still running and writes the results in order; then the summary.</summary>
@@ -426,13 +465,17 @@ namespace ProfilePositions.Commands
                 // "Row 3 (user 'x', ...)" reads "stopped at row 3 (user 'x', ...)"; the command line's "For user 'x'" reads "(user 'x')".
                 var where = row.HasValue ? "r" + label.Substring(1) : "this item (" + label.Substring("For ".Length) + ")";
                 _stoppedSummary = Tally.Summary(stopped: true, unsettled: Window.CountUnwritten());
-                var resume = stopping is SignInRequiredException ? "After Connect-ProfileGraph, " + char.ToLowerInvariant(ResumeHint[0]) + ResumeHint.Substring(1) : ResumeHint;
+                var resume = stopping is SignInRequiredException ? "After Connect-ProfileGraph, " + Lower(ResumeHint)
+                    : stopping is MissingScopeException missing ? "After connecting with " + missing.Scope + ", " + Lower(ResumeHint)
+                    : ResumeHint;
                 var record = ErrorRecords.From(new RunStoppedException(stopping, "Stopped at " + where + ". " + _stoppedSummary.ToString() + " " + resume), target);
                 ThrowTerminatingError(record);
             }
 
             WriteError(ErrorRecords.ForItem(exception, target, label));
         }
+
+        private static string Lower(string text) => char.ToLowerInvariant(text[0]) + text.Substring(1);
 
         private void ReportProgress()
         {
