@@ -137,6 +137,7 @@ namespace ProfilePositions.Commands
             var connection = UseConnection(Connection);
             _account = connection.Context.Account;
             EngineSink.WantsVerbose = VerboseWanted;
+            EngineSink.WantsDebug = DebugWanted;
             var counters = new BulkCounters();
             _tally = new RunTally(MyInvocation.MyCommand.Name, counters);
             _window = new OrderedWindow(_tally);
@@ -208,7 +209,7 @@ namespace ProfilePositions.Commands
                 Item = PipelineItem.Read(PipelineInput, _rowCount, RowParameters.For(GetType()), PipedBodiesAllowed, PipedTextIsUserId);
                 if (VerboseWanted)
                 {
-                    WriteVerbose("Row " + Item.Number + ": " + Item.Describe() + ".");
+                    WriteVerbose(ProfilePositions.Engine.EngineEvents.OneLine("Row " + Item.Number + ": " + Item.Describe() + "."));
                 }
 
                 WarnIgnoredColumns();
