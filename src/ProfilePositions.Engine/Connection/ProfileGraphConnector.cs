@@ -189,7 +189,7 @@ namespace ProfilePositions.Engine.Connection
             }
             catch (AuthenticationFailedException ex) when (!IsCachePersistenceFailure(ex))
             {
-                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode.") + UntrustedLoopbackHint(options, ex), ex);
+                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode.") + UntrustedLoopbackHint(options, ex) + ProxyHint(options, ex), ex);
             }
             catch (CredentialUnavailableException ex) when (!IsCachePersistenceFailure(ex))
             {
@@ -245,6 +245,21 @@ namespace ProfilePositions.Engine.Connection
                 {
                     return " The certificate of " + options.Environment.AuthorityHost.GetLeftPart(UriPartial.Authority) + " is not trusted. If it is the local sandbox, set " +
                         ConnectRequest.TrustLoopbackCertificateVariable + " to the certificate file it printed (for tests only).";
+                }
+            }
+
+            return string.Empty;
+        }
+
+        /// <summary>A sign-in that could not reach the authority through a proxy says which proxy it used.</summary>
+        private static string ProxyHint(SignInOptions options, Exception ex)
+        {
+            for (var current = ex; current != null; current = current.InnerException)
+            {
+                if (current is HttpRequestException || current is System.Net.Sockets.SocketException)
+                {
+                    var proxy = SystemProxy.For(options.Environment.AuthorityHost);
+                    return proxy == null ? string.Empty : " The sign-in requests went through the proxy " + proxy + " (from HTTPS_PROXY/HTTP_PROXY or the system proxy settings): check that it allows " + options.Environment.AuthorityHost.Host + ", or list the host in NO_PROXY to go direct.";
                 }
             }
 
