@@ -884,7 +884,8 @@ Describe '16. A token without the write permission' {
         $failure.Exception.Message | Should -BeLike '*needs the delegated permission User.ReadWrite.All*Connect-ProfileGraph -Scopes User.ReadWrite.All*Stopped at row 1 *'
         $failure.ErrorDetails.RecommendedAction | Should -Match 'User\.ReadWrite\.All'
         $summary.Stopped | Should -BeTrue
-        $summary.Failed | Should -Be 1
+        $summary.NotSent | Should -Be 1 -Because 'row 1 was refused before it was sent, and no later row was read'
+        $summary.Failed | Should -Be 0
         $summary.Retries | Should -Be 0
         @(Get-GraphRequest -Sandbox $script:sandbox) | Should -BeNullOrEmpty -Because 'nothing is sent that Graph would refuse'
         @(Get-TaggedPosition -Sandbox $script:sandbox -Tag $tag) | Should -BeNullOrEmpty

@@ -52,13 +52,14 @@ Describe 'Scope preflight' {
         $message | Should -BeLike "*another user ('$($script:lee.id)')*User.ReadWrite.All*"
         $message | Should -BeLike "*Connect-ProfileGraph -Scopes User.ReadWrite.All signs in with it*: Connect-ProfileGraph -AccessToken <a token that carries User.ReadWrite.All> -GraphEndpoint $($script:sandbox.BaseUri).*"
         $message | Should -BeLike "*Stopped at row 3 (user '$($script:lee.id)', job title 'P3 for Lee')*"
-        $message | Should -BeLike '*2 created*'
+        $message | Should -BeLike '*2 created, 1 not sent;*' -Because 'the refused row was not sent'
         $message | Should -BeLike '*After connecting with User.ReadWrite.All, run the same command again with -SkipExisting*' -Because 'it says how to resume'
         $failure.ErrorDetails.RecommendedAction | Should -BeLike 'Connect-ProfileGraph -AccessToken <a token that carries User.ReadWrite.All>*'
         $output.JobTitle | Should -Be @('P1 own by id', 'P2 own as me')
         $summary.Created | Should -Be 2
-        $summary.Failed | Should -Be 1
-        $summary.NotSent | Should -Be 0 -Because 'row 4 was never read'
+        $summary.Failed | Should -Be 0
+        $summary.NotSent | Should -Be 1 -Because 'row 3 was refused before it was sent; row 4 was never read'
+        $summary.Items | Should -Be 3
         $summary.Stopped | Should -BeTrue
 
         $journal = @(Get-GraphRequest -Sandbox $script:sandbox)
@@ -88,7 +89,22 @@ Describe 'Scope preflight' {
         $failure.Exception.Message | Should -BeLike '*Reading the profile of another user*User.Read.All*Connect-ProfileGraph -Scopes User.Read.All*'
         Get-GraphRequest -Sandbox $script:sandbox | Should -BeNullOrEmpty
 
+        # Piped: the own profile is read, the other user's row stops the command, also with $WhatIfPreference set
+        # (Get-ProfilePosition has no -WhatIf, so the preference does not turn the stop into a warning).
+        $failure = $null
+        $read = @()
+        try {
+            $WhatIfPreference = $true
+            'me', $script:lee.userPrincipalName | Get-ProfilePosition | ForEach-Object { $read += $_ }
+        }
+        catch { $failure = $_ }
+        finally { $WhatIfPreference = $false }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'MissingScope,*'
+        $failure.Exception.Message | Should -BeLike "*Stopped at row 2 (user '$($script:lee.userPrincipalName)')*"
+        @(Get-GraphRequest -Sandbox $script:sandbox).path | Should -Be @('/beta/me/profile/positions')
+
         Connect-As 'User.ReadBasic.All'
+        Clear-SandboxJournal -Sandbox $script:sandbox
         $null = Get-ProfilePosition -UserId $script:lee.userPrincipalName -ErrorAction Stop
         @(Get-GraphRequest -Sandbox $script:sandbox).Count | Should -Be 1
     }

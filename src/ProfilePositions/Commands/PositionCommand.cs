@@ -232,6 +232,10 @@ namespace ProfilePositions.Commands
         }
 
         private bool _preflightStop;
+
+        /// <summary>Whether this cmdlet takes -WhatIf (Get-ProfilePosition does not, whatever $WhatIfPreference says).</summary>
+        private bool SupportsShouldProcess =>
+            GetType().GetCustomAttributes(typeof(CmdletAttribute), false).OfType<CmdletAttribute>().FirstOrDefault()?.SupportsShouldProcess ?? false;
         private readonly HashSet<string> _whatIfRefusals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>
@@ -248,7 +252,7 @@ namespace ProfilePositions.Commands
                 return true;
             }
 
-            if (IsWhatIf())
+            if (SupportsShouldProcess && IsWhatIf())
             {
                 if (_whatIfRefusals.Add(refusal.Scope))
                 {
@@ -457,7 +461,16 @@ namespace ProfilePositions.Commands
                 ThrowTerminatingError(ErrorRecords.From(exception, target));
             }
 
-            Tally.Failed++;
+            if (exception is MissingScopeException refused && refused.GraphAnswer == null)
+            {
+                // The preflight refused it: nothing was sent for this row.
+                Tally.NotSent++;
+            }
+            else
+            {
+                Tally.Failed++;
+            }
+
             if (exception is ConnectionException stopping && stopping.StopsTheRun)
             {
                 // Graph cannot be reached at all, or the sign-in cannot be renewed: every remaining row would fail the
