@@ -106,9 +106,8 @@ Describe 'Proxy settings from HTTPS_PROXY, HTTP_PROXY and NO_PROXY' {
         $token = Get-TestToken -Sandbox $script:sandbox -User 'megan.bowen@contoso.com' -Scopes 'User.ReadWrite'
         $code = @'
 $null = Connect-ProfileGraph -AccessToken (ConvertTo-SecureString $token -AsPlainText -Force)
-New-ProfilePosition -JobTitle 'Never leaves' -MaxRetry 0 -ErrorAction SilentlyContinue -ErrorVariable failed
-"GRAPH $($failed[0].FullyQualifiedErrorId)"
-try { Connect-ProfileGraph -UseDeviceCode -SignInTimeoutSec 3 -ErrorAction Stop } catch { "SIGNIN $($_.FullyQualifiedErrorId)" }
+try { New-ProfilePosition -JobTitle 'Never leaves' -MaxRetry 0 -ErrorAction Stop } catch { "GRAPH $($_.FullyQualifiedErrorId) :: $($_.Exception.Message)" }
+try { Connect-ProfileGraph -UseDeviceCode -SignInTimeoutSec 3 -ErrorAction Stop } catch { "SIGNIN $($_.FullyQualifiedErrorId) :: $($_.Exception.Message)" }
 '@
         $run = Invoke-WithProxyVariables @{ HTTPS_PROXY = $script:proxy.Uri } {
             Invoke-ScriptInFreshPwsh -Sandbox $script:sandbox -User 'megan.bowen@contoso.com' -Code $code -Variables @{ token = $token }
@@ -117,7 +116,11 @@ try { Connect-ProfileGraph -UseDeviceCode -SignInTimeoutSec 3 -ErrorAction Stop 
         $log = @(Get-TestProxyLog -Proxy $script:proxy)
         $log | Should -Contain 'CONNECT graph.microsoft.com:443' -Because "Graph requests use the proxy ($($run.Output) $($run.Errors))"
         $log | Should -Contain 'CONNECT login.microsoftonline.com:443' -Because 'MSAL''s requests use the proxy'
-        $run.Output | Should -Match 'GRAPH \w+'
-        $run.Output | Should -Match 'SIGNIN \w+'
+        # The proxy refused the tunnel: nothing reached Graph, and the errors say which proxy was used.
+        $graph = @($run.Output -split "`n" | Where-Object { $_ -like 'GRAPH *' })[0]
+        $graph | Should -BeLike "GRAPH GraphUnreachable,*Nothing was sent*"
+        $graph | Should -BeLike "*through the proxy $($script:proxy.Uri)*"
+        $signIn = @($run.Output -split "`n" | Where-Object { $_ -like 'SIGNIN *' })[0]
+        $signIn | Should -BeLike "SIGNIN *go through the proxy $($script:proxy.Uri)*NO_PROXY*"
     }
 }

@@ -180,7 +180,7 @@ namespace ProfilePositions.Engine.Connection
                 throw new ConnectionException(
                     "SignInTimedOut",
                     "Sign-in did not finish within " + GraphTransport.Seconds(options.SignInTimeout) + " seconds (-SignInTimeoutSec). " +
-                    (options.UseDeviceCode ? "Enter the code sooner, or give more time with -SignInTimeoutSec." : "If no browser can open here, use -UseDeviceCode."),
+                    (options.UseDeviceCode ? "Enter the code sooner, or give more time with -SignInTimeoutSec." : "If no browser can open here, use -UseDeviceCode.") + ProxyHint(options, null),
                     ex);
             }
             catch (AuthenticationFailedException ex) when (IsDeclined(ex))
@@ -251,19 +251,20 @@ namespace ProfilePositions.Engine.Connection
             return string.Empty;
         }
 
-        /// <summary>A sign-in that could not reach the authority through a proxy says which proxy it used.</summary>
-        private static string ProxyHint(SignInOptions options, Exception ex)
+        /// <summary>
+        /// A sign-in that could not reach the authority (or timed out: ex null) while a proxy is in use says which proxy
+        /// it used.
+        /// </summary>
+        private static string ProxyHint(SignInOptions options, Exception? ex)
         {
-            for (var current = ex; current != null; current = current.InnerException)
+            var network = ex == null;
+            for (var current = ex; current != null && !network; current = current.InnerException)
             {
-                if (current is HttpRequestException || current is System.Net.Sockets.SocketException)
-                {
-                    var proxy = SystemProxy.For(options.Environment.AuthorityHost);
-                    return proxy == null ? string.Empty : " The sign-in requests went through the proxy " + proxy + " (from HTTPS_PROXY/HTTP_PROXY or the system proxy settings): check that it allows " + options.Environment.AuthorityHost.Host + ", or list the host in NO_PROXY to go direct.";
-                }
+                network = current is HttpRequestException || current is System.Net.Sockets.SocketException;
             }
 
-            return string.Empty;
+            var proxy = network ? SystemProxy.For(options.Environment.AuthorityHost) : null;
+            return proxy == null ? string.Empty : " The sign-in requests go through the proxy " + proxy + " (from HTTPS_PROXY/HTTP_PROXY or the system proxy settings): check that it allows " + options.Environment.AuthorityHost.Host + ", or list the host in NO_PROXY to go direct.";
         }
 
         /// <summary>The innermost handler for a loopback https Graph root under the test-only trust; null otherwise.</summary>

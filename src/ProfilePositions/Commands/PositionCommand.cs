@@ -236,6 +236,7 @@ namespace ProfilePositions.Commands
         /// <summary>Whether this cmdlet takes -WhatIf (Get-ProfilePosition does not, whatever $WhatIfPreference says).</summary>
         private bool SupportsShouldProcess =>
             GetType().GetCustomAttributes(typeof(CmdletAttribute), false).OfType<CmdletAttribute>().FirstOrDefault()?.SupportsShouldProcess ?? false;
+
         private readonly HashSet<string> _whatIfRefusals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>
