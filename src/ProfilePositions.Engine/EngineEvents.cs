@@ -14,6 +14,9 @@ namespace ProfilePositions.Engine
 
         /// <summary>Work that must run on the command's pipeline thread (the user's token provider): run <see cref="EngineEvent.Run"/>.</summary>
         Call,
+
+        /// <summary>Request and response bodies: the debug stream only, never verbose.</summary>
+        Debug,
     }
 
     /// <summary>One thing the engine has to say.</summary>
@@ -71,13 +74,34 @@ namespace ProfilePositions.Engine
         /// </summary>
         public bool WantsVerbose { get; set; } = true;
 
+        /// <summary>Whether anyone shows debug lines (-Debug, $DebugPreference): request and response bodies are read only then.</summary>
+        public bool WantsDebug { get; set; }
+
+        /// <summary>A verbose line, always one line: line breaks in what it quotes (an exception's message) become spaces.</summary>
         public void Verbose(string text)
         {
             if (WantsVerbose)
             {
-                Add(EngineEventKind.Verbose, text);
+                Add(EngineEventKind.Verbose, OneLine(text));
             }
         }
+
+        /// <summary>A debug line (bodies), only when debug lines are wanted.</summary>
+        public void Debug(string text)
+        {
+            if (WantsDebug)
+            {
+                Add(EngineEventKind.Debug, text);
+            }
+        }
+
+        /// <summary>The text on one line: each run of line breaks (and the blanks around it) becomes one space.</summary>
+        public static string OneLine(string? text) =>
+            string.IsNullOrEmpty(text) || (text!.IndexOf('\n') < 0 && text.IndexOf('\r') < 0)
+                ? text ?? string.Empty
+                : LineBreaks.Replace(text, " ").Trim();
+
+        private static readonly System.Text.RegularExpressions.Regex LineBreaks = new System.Text.RegularExpressions.Regex(@"[ \t]*[\r\n]+[ \t]*", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
         public void Warning(string text) => Add(EngineEventKind.Warning, text);
 

@@ -21,6 +21,10 @@ namespace ProfilePositions.Commands
                     return Build(graph, graph.ErrorId, CategoryFor(graph.StatusCode), target, graph.Hint, graph.Summary);
                 case PositionInputException input:
                     return Build(input, input.ErrorId, ErrorCategory.InvalidData, target, null);
+                case MissingScopeException missing:
+                    return Build(missing, missing.ErrorId, ErrorCategory.PermissionDenied, target, missing.Fix);
+                case RunStoppedException stopped when stopped.InnerException is MissingScopeException cause:
+                    return Build(stopped, stopped.ErrorId, ErrorCategory.PermissionDenied, target, cause.Fix);
                 case NotConnectedException notConnected:
                     return Build(notConnected, notConnected.ErrorId, ErrorCategory.AuthenticationError, target, null);
                 case ConnectionException connection:

@@ -378,7 +378,8 @@ namespace ProfilePositions.Engine.Batching
             var events = group[0].Events;
             var envelope = new RequestInformation { HttpMethod = Method.POST, URI = new Uri(_batchUrl) };
             envelope.Headers.Add("Accept", "application/json");
-            envelope.Headers.Add("client-request-id", Guid.NewGuid().ToString());
+            var envelopeId = Guid.NewGuid().ToString();
+            envelope.Headers.Add("client-request-id", envelopeId);
             envelope.SetStreamContent(await content.ReadAsStreamAsync().ConfigureAwait(false), "application/json");
             envelope.AddRequestOptions(new IRequestOption[] { new EngineEventsOption(events) });
 
@@ -396,7 +397,7 @@ namespace ProfilePositions.Engine.Batching
                     answers[pending.Id] = answer;
                 }
 
-                events.Verbose(what + ": the envelope got " + answer.Status.ToString(CultureInfo.InvariantCulture) + " after " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms; every item takes that answer.");
+                events.Verbose(what + " (client-request-id " + envelopeId + "): the envelope got " + answer.Status.ToString(CultureInfo.InvariantCulture) + " after " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms; every item takes that answer.");
                 return answers;
             }
 
@@ -417,7 +418,7 @@ namespace ProfilePositions.Engine.Batching
 
             if (events.WantsVerbose)
             {
-                events.Verbose(what + ": " + Describe(answers.Values) + " in " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms.");
+                events.Verbose(what + " (client-request-id " + envelopeId + "): " + Describe(answers.Values) + " in " + watch.ElapsedMilliseconds.ToString(CultureInfo.InvariantCulture) + " ms.");
             }
 
             return answers;

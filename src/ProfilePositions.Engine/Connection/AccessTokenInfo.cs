@@ -20,6 +20,15 @@ namespace ProfilePositions.Engine.Connection
 
         public string? TenantId { get; private set; }
 
+        /// <summary>The upn claim alone: the name Graph knows the user by (preferred_username and email may differ).</summary>
+        public string? UserPrincipalName { get; private set; }
+
+        /// <summary>
+        /// A guest's token: acct is 1, or idp names another identity provider than the issuer. Its upn (when there is one)
+        /// is the home account's, not the #EXT# name the tenant knows the guest by.
+        /// </summary>
+        public bool IsGuest { get; private set; }
+
         /// <summary>The signed-in user's object id (oid): /me, the UPN and this id are one profile.</summary>
         public string? ObjectId { get; private set; }
 
@@ -75,6 +84,8 @@ namespace ProfilePositions.Engine.Connection
                     Audience = Text(root, "aud"),
                     Scopes = Split(Text(root, "scp")),
                     Roles = Strings(root, "roles"),
+                    UserPrincipalName = Text(root, "upn"),
+                    IsGuest = IsGuestToken(root),
                 };
 
                 if (root.TryGetProperty("exp", out var exp))
@@ -129,6 +140,18 @@ namespace ProfilePositions.Engine.Connection
             }
 
             return Convert.FromBase64String(base64);
+        }
+
+        private static bool IsGuestToken(JsonElement root)
+        {
+            if (root.TryGetProperty("acct", out var acct) &&
+                ((acct.ValueKind == JsonValueKind.Number && acct.TryGetInt32(out var kind) && kind == 1) || (acct.ValueKind == JsonValueKind.String && acct.GetString() == "1")))
+            {
+                return true;
+            }
+
+            var idp = Text(root, "idp");
+            return idp != null && !string.Equals(idp.TrimEnd('/'), (Text(root, "iss") ?? string.Empty).TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
         }
 
         private static string? Text(JsonElement root, string name) =>

@@ -103,7 +103,7 @@ namespace ProfilePositions.Engine.Connection
                     : "The token given with -AccessToken cannot be renewed (it may have expired or been revoked). ") +
                 "Get a new token and run Connect-ProfileGraph -AccessToken again, or connect with -AccessTokenProvider so that the module gets new tokens itself.",
                 "Connect-ProfileGraph with a new token");
-            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId, renewal);
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info, renewal);
         }
 
         private static async Task<ProfileGraphConnection> ConnectWithProviderAsync(ConnectRequest request, CloudEnvironment environment, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry, CancellationToken cancellationToken)
@@ -127,7 +127,7 @@ namespace ProfilePositions.Engine.Connection
                 ContextScope = "Process",
                 TokenExpiresOn = info.ExpiresOn,
             };
-            return Create(context, tokens, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info.ObjectId, tokens);
+            return Create(context, tokens, redactor, finalHandler ?? GraphTrust(request, environment), finalHandler == null, configureRetry, info, tokens);
         }
 
         private static async Task<ProfileGraphConnection> ConnectInteractiveAsync(ConnectRequest request, CancellationToken cancellationToken, HttpMessageHandler? finalHandler, Action<RetryPolicy>? configureRetry)
@@ -204,11 +204,10 @@ namespace ProfilePositions.Engine.Connection
             var redactor = new SecretRedactor();
             redactor.Register(accessToken.Token);
             IReadOnlyList<string> grantedScopes = options.Scopes;
-            string? objectId = null;
+            AccessTokenInfo? info = null;
             try
             {
-                var info = AccessTokenInfo.Decode(accessToken.Token);
-                objectId = info.ObjectId;
+                info = AccessTokenInfo.Decode(accessToken.Token);
                 if (info.Scopes.Count > 0)
                 {
                     grantedScopes = info.Scopes;
@@ -237,7 +236,7 @@ namespace ProfilePositions.Engine.Connection
             var authentication = new AzureIdentityAuthenticationProvider(requests, new[] { options.Environment.GraphEndpoint.Host }, null, true, options.RequestScopes.ToArray());
             // MSAL renews the token before it expires; a token it holds that Graph refuses is not renewed by asking again.
             var renewal = new NoTokenRenewal(() => "Run Connect-ProfileGraph again to sign in.", "Connect-ProfileGraph");
-            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, objectId, renewal);
+            return Create(context, authentication, redactor, finalHandler ?? GraphTrust(request, options.Environment), finalHandler == null, configureRetry, info, renewal);
         }
 
         private static async Task<(TokenCredential Credential, AuthenticationRecord? Record, AccessToken Token)> SignInAsync(SignInOptions options, ConnectRequest request, AuthenticationRecord? record, CacheStorage storage, TokenRequestContext tokenRequest, string? cannotPrompt, CancellationToken cancellationToken)
@@ -263,7 +262,7 @@ namespace ProfilePositions.Engine.Connection
                 throw new ConnectionException(
                     "SignInTimedOut",
                     "Sign-in did not finish within " + GraphTransport.Seconds(options.SignInTimeout) + " seconds (-SignInTimeoutSec). " +
-                    (options.UseDeviceCode ? "Enter the code sooner, or give more time with -SignInTimeoutSec." : "If no browser can open here, use -UseDeviceCode."),
+                    (options.UseDeviceCode ? "Enter the code sooner, or give more time with -SignInTimeoutSec." : "If no browser can open here, use -UseDeviceCode.") + ProxyHint(options, null),
                     ex);
             }
             catch (AuthenticationFailedException ex) when (IsDeclined(ex))
@@ -272,7 +271,7 @@ namespace ProfilePositions.Engine.Connection
             }
             catch (AuthenticationFailedException ex) when (!IsCachePersistenceFailure(ex))
             {
-                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode.") + UntrustedLoopbackHint(options, ex), ex);
+                throw new ConnectionException("AuthenticationFailed", "Sign-in failed: " + ex.Message + (options.UseDeviceCode ? string.Empty : " If no browser can open here, use -UseDeviceCode.") + UntrustedLoopbackHint(options, ex) + ProxyHint(options, ex), ex);
             }
             catch (CredentialUnavailableException ex) when (!IsCachePersistenceFailure(ex))
             {
@@ -354,6 +353,22 @@ namespace ProfilePositions.Engine.Connection
             return string.Empty;
         }
 
+        /// <summary>
+        /// A sign-in that could not reach the authority (or timed out: ex null) while a proxy is in use says which proxy
+        /// it used.
+        /// </summary>
+        private static string ProxyHint(SignInOptions options, Exception? ex)
+        {
+            var network = ex == null;
+            for (var current = ex; current != null && !network; current = current.InnerException)
+            {
+                network = current is HttpRequestException || current is System.Net.Sockets.SocketException;
+            }
+
+            var proxy = network ? SystemProxy.For(options.Environment.AuthorityHost) : null;
+            return proxy == null ? string.Empty : " The sign-in requests go through the proxy " + proxy + " (from HTTPS_PROXY/HTTP_PROXY or the system proxy settings): check that it allows " + options.Environment.AuthorityHost.Host + ", or list the host in NO_PROXY to go direct.";
+        }
+
         /// <summary>The innermost handler for a loopback https Graph root under the test-only trust; null otherwise.</summary>
         private static HttpMessageHandler? GraphTrust(ConnectRequest request, CloudEnvironment environment) =>
             LoopbackCertificateTrust.AppliesTo(environment.GraphEndpoint) ? LoopbackCertificateTrust.From(request.TrustedLoopbackCertificate)?.CreateHandler() : null;
@@ -387,12 +402,23 @@ namespace ProfilePositions.Engine.Connection
         }
 
         /// <param name="ownsFinalHandler">True for the module's own handler (released with the client); tests keep theirs.</param>
-        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, string? objectId, ITokenRenewal renewal)
+        private static ProfileGraphConnection Create(ProfileGraphContext context, IAuthenticationProvider authentication, SecretRedactor redactor, HttpMessageHandler? finalHandler, bool ownsFinalHandler, Action<RetryPolicy>? configureRetry, AccessTokenInfo? token, ITokenRenewal renewal)
         {
             var adapter = GraphPipeline.CreateAdapter(authentication, redactor, finalHandler, ownsFinalHandler, out var httpClient);
             // $batch steps are built without authentication: only the envelope carries the token.
             var stepAdapter = new Microsoft.Kiota.Http.HttpClientLibrary.HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), GraphJson.ParseNodeFactory, GraphJson.WriterFactory, httpClient);
-            var auth = new AuthSnapshot { Scopes = context.Scopes, Account = context.Account, ObjectId = objectId, ExpiresOn = context.TokenExpiresOn };
+            // The preflight is certain only about what the token itself says: an opaque token, or one without scp, lets Graph decide.
+            var auth = new AuthSnapshot
+            {
+                Scopes = context.Scopes,
+                ScopesFromToken = token != null && token.Scopes.Count > 0,
+                Account = context.Account,
+                ObjectId = token?.ObjectId,
+                UserPrincipalName = token?.UserPrincipalName,
+                IsGuest = token?.IsGuest ?? false,
+                ExpiresOn = context.TokenExpiresOn,
+                Context = ProfileGraphConnection.Copy(context),
+            };
             if (renewal is ProvidedAccessTokens provided)
             {
                 provided.Auth = auth;

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
@@ -302,7 +303,10 @@ namespace ProfilePositions.Engine.Connection
                 _renewAt = RenewalTime(now, info.ExpiresOn);
                 if (Auth != null)
                 {
+                    // The scope preflight and the 403 check follow the token now in use.
                     Auth.ExpiresOn = info.ExpiresOn;
+                    Auth.Scopes = info.Scopes.ToArray();
+                    Auth.ScopesFromToken = info.Scopes.Count > 0;
                 }
             }
 

@@ -31,6 +31,18 @@ namespace ProfilePositions.Engine.Errors
     {
         public IReadOnlyList<string> Scopes { get; set; } = Array.Empty<string>();
 
+        /// <summary>True when the scopes are the token's own scp claim (not the ones asked for): only then can the preflight be certain.</summary>
+        public bool ScopesFromToken { get; set; }
+
+        /// <summary>The token's upn claim (not preferred_username or email, which may differ from the UPN Graph knows).</summary>
+        public string? UserPrincipalName { get; set; }
+
+        /// <summary>The token is a guest's (acct 1, or an idp other than the issuer): its upn is not the UPN the tenant knows.</summary>
+        public bool IsGuest { get; set; }
+
+        /// <summary>The connection's settings, for the Connect-ProfileGraph command a hint gives.</summary>
+        public ProfilePositions.ProfileGraphContext? Context { get; set; }
+
         public string? Account { get; set; }
 
         /// <summary>The signed-in user's object id, when the token says it.</summary>
@@ -211,10 +223,10 @@ namespace ProfilePositions.Engine.Errors
             switch (needed)
             {
                 case "User.Read":
-                    acceptable.AddRange(new[] { "User.ReadWrite", "User.Read.All", "User.ReadWrite.All" });
+                    acceptable.AddRange(new[] { "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All" });
                     break;
                 case "User.Read.All":
-                    acceptable.Add("User.ReadWrite.All");
+                    acceptable.AddRange(new[] { "User.ReadBasic.All", "User.ReadWrite.All" });
                     break;
                 case "User.ReadWrite":
                     acceptable.Add("User.ReadWrite.All");

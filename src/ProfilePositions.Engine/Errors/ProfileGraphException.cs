@@ -132,6 +132,35 @@ namespace ProfilePositions.Engine.Errors
     }
 
     /// <summary>
+    /// The connection's token certainly lacks the delegated scope an operation needs (the scope preflight, before anything
+    /// is sent, or Graph's 403 to a request the preflight proves could not succeed): every operation like it would be
+    /// refused, so a bulk command stops at the first one. Says which scope and the Connect-ProfileGraph command that fixes it.
+    /// </summary>
+    public sealed class MissingScopeException : ConnectionException
+    {
+        public const string Id = "MissingScope";
+
+        public MissingScopeException(string scope, string fix, string message, GraphServiceException? graphAnswer = null) : base(Id, message, graphAnswer)
+        {
+            Scope = scope;
+            Fix = fix;
+        }
+
+        /// <summary>The least delegated scope that would allow the operation.</summary>
+        public string Scope { get; }
+
+        /// <summary>The Connect-ProfileGraph command that asks for it.</summary>
+        public string Fix { get; }
+
+        /// <summary>Graph's own 403, when Graph was asked; null when the preflight refused before sending.</summary>
+        public GraphServiceException? GraphAnswer => InnerException as GraphServiceException;
+
+        public override bool StopsTheRun => true;
+
+        public override string? BeforeResuming => "connecting with " + Scope;
+    }
+
+    /// <summary>
     /// The terminating error of a bulk command stopped by an error that <see cref="ConnectionException.StopsTheRun"/>:
     /// the cause's id and message, then where the run stopped, what was done, and how to resume.
     /// </summary>

@@ -49,7 +49,7 @@ namespace ProfilePositions.Engine.Http
             catch (Exception ex) when (ex is HttpRequestException || ex is IOException)
             {
                 var kind = TransportFailure.Classify(ex);
-                throw new TransportFailure(kind, Describe(kind, what, ex), ex);
+                throw new TransportFailure(kind, Describe(kind, what + SystemProxy.Describe(request.URI), ex), ex);
             }
             catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {

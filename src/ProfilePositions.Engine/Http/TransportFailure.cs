@@ -40,6 +40,12 @@ namespace ProfilePositions.Engine.Http
         {
             for (var current = exception; current != null; current = current.InnerException)
             {
+                if (current is HttpRequestException && IsProxyTunnelError(current))
+                {
+                    // The proxy refused the CONNECT (403, 407...): the request itself never left for Graph.
+                    return TransportFailureKind.NotSent;
+                }
+
                 if (current is SocketException socket)
                 {
                     switch (socket.SocketErrorCode)
@@ -65,6 +71,19 @@ namespace ProfilePositions.Engine.Http
             }
 
             return TransportFailureKind.ConnectionLost;
+        }
+
+        /// <summary>.NET 8+ says why a request failed (HttpRequestException.HttpRequestError); netstandard2.0 cannot name the property.</summary>
+        private static bool IsProxyTunnelError(Exception exception)
+        {
+            try
+            {
+                return string.Equals(exception.GetType().GetProperty("HttpRequestError")?.GetValue(exception)?.ToString(), "ProxyTunnelError", StringComparison.Ordinal);
+            }
+            catch (Exception)
+            {
+                return false;
+            }
         }
     }
 }

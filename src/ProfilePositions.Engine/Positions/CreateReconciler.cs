@@ -55,7 +55,7 @@ namespace ProfilePositions.Engine.Positions
                             return new AttemptResult(RetryVerdict.Done, null, null, null) { Reconciled = found };
                         }
 
-                        events.Verbose(request + ": not created (no matching new position among " + state.LastReadCount + "); sending it again (attempt " + attempts + " of " + (policy.MaxRetries + 1) + ").");
+                        events.Verbose(request.Logged + ": not created (no matching new position among " + state.LastReadCount + "); sending it again (attempt " + attempts + " of " + (policy.MaxRetries + 1) + ").");
                     }
 
                     var attempt = await AttemptAsync(request, attempts, events, token).ConfigureAwait(false);
@@ -63,11 +63,11 @@ namespace ProfilePositions.Engine.Positions
                     {
                         state.UnknownBefore = true;
                         state.LastUnknown = attempt;
-                        attempt.OnRetry = (number, wait) => events.Verbose(request + " (attempt " + number + "): outcome unknown (" + OperationRunner.Describe(attempt) + "); waiting " + GraphTransport.Seconds(wait) + " s, then reading the positions of '" + GraphPaths.DisplayUser(request.UserId) + "' to check whether it was created.");
+                        attempt.OnRetry = (number, wait) => events.Verbose(request.Logged + " (attempt " + number + "): outcome unknown (" + OperationRunner.Describe(attempt) + "); waiting " + GraphTransport.Seconds(wait) + " s, then reading the positions of '" + GraphPaths.DisplayUser(request.UserId) + "' to check whether it was created.");
                     }
                     else if (attempt.Verdict == RetryVerdict.Retry)
                     {
-                        attempt.OnRetry = (number, wait) => events.Verbose(request + " (attempt " + number + "): " + OperationRunner.Describe(attempt) + " (not created); waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (policy.MaxRetries + 1) + ").");
+                        attempt.OnRetry = (number, wait) => events.Verbose(request.Logged + " (attempt " + number + "): " + OperationRunner.Describe(attempt) + " (not created); waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (policy.MaxRetries + 1) + ").");
                     }
 
                     attempt.OnRetry += (number, wait) => _runner.Counters.RetryWaitStarted();
@@ -77,18 +77,18 @@ namespace ProfilePositions.Engine.Positions
 
             if (result.Reconciled != null)
             {
-                events.Verbose(request + ": found the created position " + result.Reconciled.Id + " among " + state.LastReadCount + " position(s); it is the result, the create is not sent again.");
+                events.Verbose(request.Logged + ": found the created position " + result.Reconciled.Id + " among " + state.LastReadCount + " position(s); it is the result, the create is not sent again.");
                 return result.Reconciled;
             }
 
             if (result.Verdict == RetryVerdict.ReconcileThenRetry)
             {
                 // Out of retries (or asked to wait too long) after an unknown outcome: one last read says what happened.
-                events.Verbose(request + " (attempt " + attempts + "): outcome unknown (" + OperationRunner.Describe(result) + "); reading the positions of '" + GraphPaths.DisplayUser(request.UserId) + "' to check whether it was created.");
+                events.Verbose(request.Logged + " (attempt " + attempts + "): outcome unknown (" + OperationRunner.Describe(result) + "); reading the positions of '" + GraphPaths.DisplayUser(request.UserId) + "' to check whether it was created.");
                 var found = await FindAsync(state, request, attempts, events, cancellationToken).ConfigureAwait(false);
                 if (found != null)
                 {
-                    events.Verbose(request + ": found the created position " + found.Id + " among " + state.LastReadCount + " position(s); it is the result, the create is not sent again.");
+                    events.Verbose(request.Logged + ": found the created position " + found.Id + " among " + state.LastReadCount + " position(s); it is the result, the create is not sent again.");
                     return found;
                 }
 

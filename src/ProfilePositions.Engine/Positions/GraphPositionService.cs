@@ -82,6 +82,8 @@ namespace ProfilePositions.Engine.Positions
 
         public void Flush() => _dispatcher?.Flush();
 
+        public MissingScopeException? Preflight(bool write, string? userId) => ScopePreflight.Refusal(_signedIn, write, userId);
+
         /// <summary>
         /// Whose profile an item addresses, for keeping order (writes to one position, creates for one user under
         /// -SkipExisting) and for the positions -SkipExisting compares against: /me, the signed-in UPN and object id are

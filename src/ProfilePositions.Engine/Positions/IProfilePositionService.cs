@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using ProfilePositions.Engine.Errors;
 
 namespace ProfilePositions.Engine.Positions
 {
@@ -59,6 +60,13 @@ namespace ProfilePositions.Engine.Positions
         Task<WorkPosition> UpdateAsync(string? userId, string positionId, PositionBody body, CancellationToken cancellationToken);
 
         Task DeleteAsync(string? userId, string positionId, CancellationToken cancellationToken);
+
+        /// <summary>
+        /// The scope preflight: the error for an operation the connection's token certainly lacks the scope for (another
+        /// user's profile without a .All scope, a write without any write scope), or null when the token allows it or the
+        /// module cannot be certain (then Graph decides). Nothing is sent.
+        /// </summary>
+        MissingScopeException? Preflight(bool write, string? userId);
 
         /// <summary>The exact request a write would send, for -WhatIf. method: POST, PATCH or DELETE.</summary>
         RequestPreview Describe(string method, string? userId, string? positionId, PositionBody? body);

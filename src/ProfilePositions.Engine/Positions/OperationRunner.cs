@@ -53,13 +53,13 @@ namespace ProfilePositions.Engine.Positions
                     if (request.Method == Microsoft.Kiota.Abstractions.Method.DELETE && unknownBefore && attempt.Response?.Status == 404)
                     {
                         // An earlier attempt whose outcome was unknown removed it.
-                        events.Verbose(request + ": the position is gone; the earlier attempt, whose outcome was unknown, removed it.");
+                        events.Verbose(request.Logged + ": the position is gone; the earlier attempt, whose outcome was unknown, removed it.");
                         return new AttemptResult(RetryVerdict.Done, new RawResponse(204, RawResponse.NewHeaders(), string.Empty), null, null);
                     }
 
                     unknownBefore |= attempt.Failure?.MayHaveBeenApplied == true || (attempt.Response != null && IsUnknownOutcome(attempt.Response.Status));
                     attempt.OnRetry = (number, wait) => Counters.RetryWaitStarted();
-                    attempt.OnRetry += (number, wait) => events.Verbose(request + " (attempt " + number + "): " + Describe(attempt) + "; waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (_policy.MaxRetries + 1) + ").");
+                    attempt.OnRetry += (number, wait) => events.Verbose(request.Logged + " (attempt " + number + "): " + Describe(attempt) + "; waiting " + GraphTransport.Seconds(wait) + " s, then sending it again (attempt " + (number + 1) + " of " + (_policy.MaxRetries + 1) + ").");
                     return attempt;
                 };
             var result = await RetryPolicy.RunAsync(_policy, run, cancellationToken).ConfigureAwait(false);

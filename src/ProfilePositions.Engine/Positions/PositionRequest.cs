@@ -46,6 +46,9 @@ namespace ProfilePositions.Engine.Positions
 
         public override string ToString() => Method + " " + Url;
 
+        /// <summary>"POST https://... (client-request-id ...)": how verbose lines name the operation, so each can be found in Graph's logs.</summary>
+        public string Logged => ToString() + " (client-request-id " + ClientRequestId + ")";
+
         /// <summary>The Kiota request for one attempt (1 for the first); retries say which retry they are.</summary>
         /// <param name="uri">The address to build it with instead of <see cref="Url"/> (a $batch step's), so it is parsed once.</param>
         public RequestInformation Build(IRequestAdapter adapter, int attempt, EngineEvents events, Uri? uri = null)

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Generic;
 using System.Text.Json;
+using ProfilePositions.Engine.Connection;
 using ProfilePositions.Engine.Errors;
 using ProfilePositions.Engine.Http;
 
@@ -26,7 +27,15 @@ namespace ProfilePositions.Engine.Positions
         {
             if (!response.IsSuccess)
             {
-                throw Error(request, response, retries, earlierAttemptMayHaveRun);
+                var error = Error(request, response, retries, earlierAttemptMayHaveRun);
+                // A 403 the preflight proves is a missing scope (the token's scopes were not known when it was sent, or
+                // changed since) stops the run like the preflight's own refusal; any other 403 is about this item.
+                if (response.Status == 403 && ScopePreflight.Refusal(_auth, request.Method != Microsoft.Kiota.Abstractions.Method.GET, request.UserId, error) is { } missing)
+                {
+                    throw missing;
+                }
+
+                throw error;
             }
 
             request.Notes?.Record(response.Headers);

@@ -103,6 +103,12 @@ namespace ProfilePositions.Commands
             try
             {
                 var userId = ItemUserId;
+                if (!Preflight(write: false, userId))
+                {
+                    Declined();
+                    return;
+                }
+
                 if (GetsOne)
                 {
                     var positionId = PositionId;

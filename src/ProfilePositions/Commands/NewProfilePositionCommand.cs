@@ -198,6 +198,12 @@ namespace ProfilePositions.Commands
                 body = BodyForItem(BodyParameter);
                 RequireBoundColumns(body);
                 WriteBodyWarnings(body);
+                if (!Preflight(write: true, userId))
+                {
+                    Declined();
+                    return;
+                }
+
                 if (SkipExisting.IsPresent && WouldAskFirst())
                 {
                     // -WhatIf and -Confirm show what a run would do: an item that exists already is skipped, not offered.

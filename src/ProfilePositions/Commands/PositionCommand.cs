@@ -137,6 +137,7 @@ namespace ProfilePositions.Commands
             var connection = UseConnection(Connection);
             _account = connection.Context.Account;
             EngineSink.WantsVerbose = VerboseWanted;
+            EngineSink.WantsDebug = DebugWanted;
             var counters = new BulkCounters();
             _tally = new RunTally(MyInvocation.MyCommand.Name, counters);
             _window = new OrderedWindow(_tally);
@@ -208,7 +209,7 @@ namespace ProfilePositions.Commands
                 Item = PipelineItem.Read(PipelineInput, _rowCount, RowParameters.For(GetType()), PipedBodiesAllowed, PipedTextIsUserId);
                 if (VerboseWanted)
                 {
-                    WriteVerbose("Row " + Item.Number + ": " + Item.Describe() + ".");
+                    WriteVerbose(ProfilePositions.Engine.EngineEvents.OneLine("Row " + Item.Number + ": " + Item.Describe() + "."));
                 }
 
                 WarnIgnoredColumns();
@@ -218,8 +219,52 @@ namespace ProfilePositions.Commands
             _itemNotes = ResponseHeadersVariable == null ? null : new ResponseNotes();
             ProcessItem();
             WriteEngineEvents();
+            if (_preflightStop)
+            {
+                // The preflight refused this item: the rows before it are sent and settled (their results written in
+                // order), then its error stops the run; no later row is read.
+                _service?.Flush();
+                Window.Finish(Wait);
+            }
+
             Window.WriteReady();
             ReportProgress();
+        }
+
+        private bool _preflightStop;
+
+        /// <summary>Whether this cmdlet takes -WhatIf (Get-ProfilePosition does not, whatever $WhatIfPreference says).</summary>
+        private bool SupportsShouldProcess =>
+            GetType().GetCustomAttributes(typeof(CmdletAttribute), false).OfType<CmdletAttribute>().FirstOrDefault()?.SupportsShouldProcess ?? false;
+
+        private readonly HashSet<string> _whatIfRefusals = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// The scope preflight for this item, before anything is sent or shown: true when it may go ahead. When the
+        /// connection's token certainly lacks the scope (another user's profile without a .All scope, a write without
+        /// any write scope) a run throws the refusal, which stops it at this item once the earlier ones have ended; under
+        /// -WhatIf the refusal is a warning (once per missing scope) and the item is not shown, as a run would not send it.
+        /// </summary>
+        protected bool Preflight(bool write, string? userId)
+        {
+            var refusal = _service?.Preflight(write, userId);
+            if (refusal == null)
+            {
+                return true;
+            }
+
+            if (SupportsShouldProcess && IsWhatIf())
+            {
+                if (_whatIfRefusals.Add(refusal.Scope))
+                {
+                    WriteWarning((Item != null ? "Row " + Item.Number + ": " : string.Empty) + "without -WhatIf the command would stop here. " + refusal.Message);
+                }
+
+                return false;
+            }
+
+            _preflightStop = true;
+            throw refusal;
         }
 
         /// <summary>Waits for every item still running and writes the results in order; then the summary.</summary>
@@ -430,7 +475,16 @@ namespace ProfilePositions.Commands
                 ThrowTerminatingError(ErrorRecords.From(exception, target));
             }
 
-            Tally.Failed++;
+            if (exception is MissingScopeException refused && refused.GraphAnswer == null)
+            {
+                // The preflight refused it: nothing was sent for this row.
+                Tally.NotSent++;
+            }
+            else
+            {
+                Tally.Failed++;
+            }
+
             if (exception is ConnectionException stopping && stopping.StopsTheRun)
             {
                 // Graph cannot be reached at all, or the sign-in cannot be renewed: every remaining row would fail the
@@ -439,7 +493,7 @@ namespace ProfilePositions.Commands
                 // "Row 3 (user 'x', ...)" reads "stopped at row 3 (user 'x', ...)"; the command line's "For user 'x'" reads "(user 'x')".
                 var where = row.HasValue ? "r" + label.Substring(1) : "this item (" + label.Substring("For ".Length) + ")";
                 _stoppedSummary = Tally.Summary(stopped: true, unsettled: Window.CountUnwritten());
-                var resume = stopping.BeforeResuming != null ? "After " + stopping.BeforeResuming + ", " + char.ToLowerInvariant(ResumeHint[0]) + ResumeHint.Substring(1) : ResumeHint;
+                var resume = stopping.BeforeResuming != null ? "After " + stopping.BeforeResuming + ", " + Lower(ResumeHint) : ResumeHint;
                 var noun = row.HasValue ? "rows" : "items";
                 var sent = _stoppedSummary.Items - _stoppedSummary.NotSent;
                 var succeeded = Tally.Done - Tally.Failed - Tally.NotSent;
@@ -450,6 +504,8 @@ namespace ProfilePositions.Commands
 
             WriteError(ErrorRecords.ForItem(exception, target, label));
         }
+
+        private static string Lower(string text) => char.ToLowerInvariant(text[0]) + text.Substring(1);
 
         private void ReportProgress()
         {

@@ -165,6 +165,9 @@ namespace ProfilePositions.Commands
                         // The engine's request for work on this thread (the token provider); it hands back the result itself.
                         engineEvent.Run?.Invoke();
                         break;
+                    case EngineEventKind.Debug:
+                        WriteDebug(engineEvent.Text);
+                        break;
                     default:
                         if (debugOnly)
                         {
@@ -207,6 +210,22 @@ namespace ProfilePositions.Commands
 
         // A compiled cmdlet given -Debug alone treats verbose output as Inquire and prompts at every line (and fails
         // where no one can answer, as in a runbook); the same lines go to the debug stream then, which does not prompt.
+        /// <summary>Whether debug lines (request and response bodies) would be shown: -Debug, or $DebugPreference other than SilentlyContinue.</summary>
+        protected bool DebugWanted => _debugWanted ??= ComputeDebugWanted();
+
+        private bool? _debugWanted;
+
+        private bool ComputeDebugWanted()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var debug))
+            {
+                return LanguagePrimitives.IsTrue(debug);
+            }
+
+            return LanguagePrimitives.TryConvertTo<ActionPreference>(GetVariableValue("DebugPreference"), out var preference)
+                && preference != ActionPreference.SilentlyContinue && preference != ActionPreference.Ignore;
+        }
+
         private bool DebugWithoutVerbose() =>
             MyInvocation.BoundParameters.ContainsKey("Debug") && !MyInvocation.BoundParameters.ContainsKey("Verbose");
 

@@ -45,6 +45,12 @@ namespace ProfilePositions.Commands
                 var userId = ItemUserId;
                 var checkedId = positionId;
                 var (jobTitle, company) = PositionCaption.Of(Item);
+                if (!Preflight(write: true, userId))
+                {
+                    Declined();
+                    return;
+                }
+
                 if (!ShouldSend("Remove work position '" + positionId + "'" + PositionCaption.Describe(jobTitle, company) + " of '" + OutputUserId(userId) + "'", () => service.Describe("DELETE", userId, checkedId, null)))
                 {
                     Declined();

@@ -222,6 +222,12 @@ namespace ProfilePositions.Commands
                         "PositionBodyEmpty");
                 }
 
+                if (!Preflight(write: true, userId))
+                {
+                    Declined();
+                    return;
+                }
+
                 var checkedId = positionId;
                 var checkedBody = body;
                 if (!ShouldSend("Update work position '" + positionId + "' of '" + OutputUserId(userId) + "'", () => service.Describe("PATCH", userId, checkedId, checkedBody)))
