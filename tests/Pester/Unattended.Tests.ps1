@@ -319,10 +319,12 @@ Get-ProfilePosition -UserId adele.vance@contoso.com
 
     It 'a 403 about one user stays that row''s error, and the run goes on' {
         $null = Connect-TestSandbox -Sandbox $script:slow -User 'adele.vance@contoso.com' -Scopes 'User.ReadWrite'
-        $megan = Find-SandboxUser -Sandbox $script:slow -UserPrincipalName 'megan.bowen@contoso.com'
+        # Adele's name in another domain may be her own UPN there, so the scope preflight cannot be sure and sends it;
+        # Graph refuses it (another user's profile without User.ReadWrite.All).
+        $alias = 'adele.vance@contoso.onmicrosoft.com'
         $rows = @(
             [pscustomobject]@{ UserId = $script:adele.id; JobTitle = 'Own 1' }
-            [pscustomobject]@{ UserId = $megan.id; JobTitle = 'Not mine' }
+            [pscustomobject]@{ UserId = $alias; JobTitle = 'Not mine' }
             [pscustomobject]@{ UserId = $script:adele.id; JobTitle = 'Own 2' }
         )
 
