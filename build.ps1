@@ -16,7 +16,10 @@
                seeds 1-5 (or $env:PROFILEPOSITIONS_FAULT_SEEDS), about 20 minutes; Test runs it under seed 1.
     Bench      Import-Module time and assembly count of the built module, the bulk bench (bench/Bulk.Bench.ps1: items/s
                against an Invoke-RestMethod loop, throttling, CPU and memory per item), and the sandbox load bench.
-    Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip.
+    Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip and packs the sandbox as the .NET tool
+               out/ProfilePositions.Sandbox.<version>.nupkg (command profilepositions-sandbox; needs the ASP.NET Core
+               10 runtime). Install it offline: dotnet tool install --global ProfilePositions.Sandbox --add-source out
+               --version <version>.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -200,6 +203,18 @@ function Copy-PublishedAssemblies {
     }
 }
 
+function Invoke-SandboxPack {
+    # The sandbox as a .NET tool package, beside the module zip; its version is the module's (Directory.Build.props
+    # reads ProfilePositions.psd1), and passing it here as well makes a mismatch impossible.
+    $version = Get-ModuleVersion
+    $package = Join-Path $OutRoot "ProfilePositions.Sandbox.$version.nupkg"
+    Write-Step "Package: $package"
+    if (Test-Path $package) { Remove-Item $package -Force }
+    Invoke-Native dotnet @('pack', (Join-Path $RepoRoot 'src/ProfilePositions.Sandbox'), '-c', $Configuration, '-o', $OutRoot, "-p:PackageVersion=$version", '--nologo', '-v', 'quiet')
+    if (-not (Test-Path $package)) { throw "dotnet pack did not write $package." }
+    $package
+}
+
 function Publish-Sandbox {
     Write-Step 'Build: sandbox -> out/sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ProfilePositions.Sandbox'), '-c', $Configuration, '-o', $SandboxOut, '--nologo', '-v', 'quiet')
@@ -347,6 +362,7 @@ function Invoke-Package {
     if (Test-Path $zip) { Remove-Item $zip -Force }
     Compress-Archive -Path $ModuleOut -DestinationPath $zip
     Write-Output $zip
+    Write-Output (Invoke-SandboxPack)
 }
 
 switch ($Task) {

@@ -1,4 +1,5 @@
 using ProfilePositions.Sandbox;
+using ProfilePositions.Sandbox.Hosting;
 
 SandboxOptions options;
 try
@@ -22,6 +23,20 @@ if (options.Help)
 if (options.ExportFile is not null)
 {
     return SandboxExport.Run(options.DataFile!, options.ExportFile);
+}
+
+ParentWatch.Watched? parent = null;
+if (options.ParentPid is { } parentPid)
+{
+    try
+    {
+        parent = ParentWatch.Open(parentPid);
+    }
+    catch (ArgumentException)
+    {
+        Console.Error.WriteLine($"The sandbox did not start: its parent process {parentPid} (--parent-pid) is not running.");
+        return 1;
+    }
 }
 
 using var stop = new CancellationTokenSource();
@@ -65,6 +80,19 @@ if (server.HttpsBaseUri is not null)
 }
 
 Console.Out.Flush();
+
+if (parent is { } watched)
+{
+    _ = Task.Run(async () =>
+    {
+        if (await ParentWatch.WaitForExitAsync(watched, stop.Token).ConfigureAwait(false))
+        {
+            Console.Out.WriteLine($"Parent process {watched.Pid} exited; stopping.");
+            Console.Out.Flush();
+            stop.Cancel();
+        }
+    });
+}
 
 try
 {

@@ -139,6 +139,7 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
         writer.WriteStartObject();
         writer.WriteString("status", "ok");
         writer.WriteNumber("seed", seed);
+        writer.WriteNumber("pid", Environment.ProcessId);
         writer.WriteNumber("violations", faults.Violations);
         writer.WriteNumber("throttled", throttle?.Throttled ?? 0);
         writer.WriteNumber("positions", state.PositionCount());
