@@ -66,6 +66,7 @@ catch (Exception error) when (error is IOException or InvalidDataException or Un
 }
 
 await using var running = server;
+using var shutdown = server.Stopping.Register(stop.Cancel);
 Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}; {server.StoreDescription}"));
 if (server.CertificatePath is not null)
 {

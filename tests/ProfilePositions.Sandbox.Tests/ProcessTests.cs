@@ -75,6 +75,23 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Shutdown_route_answers_then_stops_the_process_cleanly()
+    {
+        using var sandbox = await SandboxProcess.StartAsync("--port", "0", "--https-port", "0");
+        var certificateFolder = Path.GetDirectoryName(sandbox.CertificatePath)!;
+        Assert.True(Directory.Exists(certificateFolder));
+        using (var http = new HttpClient { BaseAddress = sandbox.BaseUri })
+        {
+            using var response = await http.PostAsync("_sandbox/shutdown", content: null);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal(0, await sandbox.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        // A stop, unlike a kill, removes the temporary folder of the HTTPS certificate.
+        Assert.False(Directory.Exists(certificateFolder));
+    }
+
+    [Fact]
     public async Task Parent_pid_of_a_process_that_is_not_running_refuses_to_start()
     {
         int gone;

@@ -73,6 +73,7 @@ internal static class SandboxHelp
 
         Admin routes (/_sandbox/...)
           GET  health | stats | users | state | requests   DELETE requests    POST state/reset
+          POST shutdown                                  stop as Ctrl+C does, after answering 202 (health gives the pid)
           GET  token?user=<upn|id>&scopes=<a b>&lifetime=<s>[&app=true][&audience=<aud>]
           GET|POST|DELETE faults, DELETE faults/{id}, GET|POST penalty
           GET  identity/pending                          pending device codes: userCode, clientId, scopes
