@@ -20,7 +20,16 @@
         'Update-ProfilePosition'
         'Remove-ProfilePosition'
     )
-    FunctionsToExport    = @()
+    # The testing helpers (a script module: docs/ARCHITECTURE.md, "Testing helpers").
+    NestedModules        = @('ProfilePositions.Testing.psm1')
+    FunctionsToExport    = @(
+        'Start-ProfileGraphSandbox'
+        'Stop-ProfileGraphSandbox'
+        'Reset-ProfileGraphSandbox'
+        'Get-ProfileGraphSandboxRequest'
+        'Add-ProfileGraphSandboxFault'
+        'Connect-ProfileGraphSandbox'
+    )
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

@@ -133,11 +133,13 @@ function Invoke-ModuleBuild {
         if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
         $null = New-Item -ItemType Directory -Path $ModuleOut, (Join-Path $ModuleOut 'en-US') -Force
 
-        # Only these kinds of file ship: the manifest from the repository root, the format and types files, the help, and the
-        # assemblies of the publish output (the engine's dependency closure, less $NeverShip, in Dependencies/); no pdb, json or xml.
+        # Only these kinds of file ship: the manifest from the repository root, the format and types files, the testing
+        # helpers' script module, the help, and the assemblies of the publish output (the engine's dependency closure,
+        # less $NeverShip, in Dependencies/); no pdb, json or xml.
         Copy-Item (Join-Path $RepoRoot "$ModuleName.psd1") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.format.ps1xml") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.types.ps1xml") $ModuleOut
+        Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.Testing.psm1") $ModuleOut
         Copy-PublishedAssemblies -From $publishDir -To $ModuleOut
     }
     finally {
@@ -166,7 +168,7 @@ if (($rootAssemblies -join ',') -ne 'ProfilePositions.dll,ProfilePositions.Model
 if (-not (Test-Path (Join-Path $module.ModuleBase 'Dependencies/ProfilePositions.Engine.dll'))) {
     throw 'Dependencies/ProfilePositions.Engine.dll is missing.'
 }
-"Imported $($module.Name) $($module.Version) with $($module.ExportedCmdlets.Count) cmdlets from $($module.ModuleBase)"
+"Imported $($module.Name) $($module.Version) with $($module.ExportedCmdlets.Count) cmdlets and $($module.ExportedFunctions.Count) functions from $($module.ModuleBase)"
 '@
     try {
         $code = Invoke-ChildPwsh -ScriptPath $check -ArgumentList @((Join-Path $ModuleOut "$ModuleName.psd1"))
