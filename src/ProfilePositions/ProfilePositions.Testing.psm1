@@ -182,6 +182,8 @@ function Start-ProfileGraphSandbox {
     if (Test-WindowsHost) { $start.NoNewWindow = $true }
     Write-Verbose "Starting the sandbox from $($tool.Source): $($tool.Display) $($arguments -join ' ')"
     $launched = Start-Process @start
+    # Windows PowerShell 5.1 forgets a process's exit code unless its handle was taken while it ran.
+    $null = $launched.Handle
 
     $stopLaunched = {
         if (-not $launched.HasExited) { try { $launched.Kill() } catch [InvalidOperationException] { } }
@@ -259,7 +261,9 @@ function Stop-ProfileGraphSandbox {
     )
     process {
         if ($null -eq $Sandbox) { return }
-        $process = $Sandbox.Process
+        $processProperty = $Sandbox.PSObject.Properties['Process']
+        if (-not $processProperty) { throw 'Stop-ProfileGraphSandbox: -Sandbox is not a sandbox that Start-ProfileGraphSandbox started (it has no Process).' }
+        $process = $processProperty.Value
         if ($process -and -not $process.HasExited) {
             # Asked first, so it closes its store and removes its temporary files; killed if it does not go in time.
             try { $null = Invoke-SandboxRoute -Sandbox $Sandbox -Method POST -Route 'shutdown' } catch { Write-Verbose "The shutdown route did not answer: $($_.Exception.Message)" }

@@ -396,3 +396,38 @@ Describe 'Start-ProfileGraphSandbox options' {
         finally { Stop-ProfileGraphSandbox $sandbox }
     }
 }
+
+Describe 'README: Testing your own scripts' {
+    BeforeAll {
+        $readme = Get-Content (Join-Path $script:root 'README.md') -Raw
+        $section = ($readme -split '### A Pester file that uses the helpers')[1]
+        $script:blocks = @([regex]::Matches($section, '```powershell\r?\n(.*?)```', 'Singleline') | ForEach-Object { $_.Groups[1].Value })
+        $script:example = Join-Path $script:root 'tests/UserExample'
+    }
+
+    It 'shows the script and the Pester file of tests/UserExample as CI runs them' {
+        $scriptFile = Get-Content (Join-Path $script:example 'Set-CurrentJob.ps1') -Raw
+        $script:blocks[0].Trim() | Should -BeExactly ($scriptFile.Substring($scriptFile.IndexOf('[CmdletBinding')).Trim() -replace "`r`n", "`n")
+        $script:blocks[1].Trim() | Should -BeExactly ((Get-Content (Join-Path $script:example 'Set-CurrentJob.Tests.ps1') -Raw).Trim() -replace "`r`n", "`n")
+    }
+
+    It 'is right that Mock -ModuleName ProfilePositions fails: a binary module has nothing to mock inside' {
+        { Mock -ModuleName ProfilePositions Get-Date { } } | Should -Throw -ExpectedMessage "*'ProfilePositions' is not a Script or Manifest module*"
+    }
+
+    It 'is right that Mock -ModuleName with a module of yours mocks a cmdlet where that module calls it' {
+        $null = New-Module -Name MyModule -ScriptBlock { function Set-MyJob { New-ProfilePosition -JobTitle 'From my module' } } | Import-Module -PassThru
+        try {
+            Mock -ModuleName MyModule New-ProfilePosition { 'mocked' }
+            Set-MyJob | Should -Be 'mocked'
+            Should -Invoke New-ProfilePosition -ModuleName MyModule -Times 1 -Exactly -ParameterFilter { $JobTitle -eq 'From my module' }
+        }
+        finally { Remove-Module MyModule }
+    }
+
+    It 'is right that Mock -ModuleName ProfilePositions.Testing reaches the commands the helpers call' {
+        Mock -ModuleName ProfilePositions.Testing Invoke-RestMethod { }
+        Reset-ProfileGraphSandbox 'http://127.0.0.1:9' -Requests
+        Should -Invoke Invoke-RestMethod -ModuleName ProfilePositions.Testing -Times 1 -Exactly -ParameterFilter { $Method -eq 'DELETE' -and $Uri -eq 'http://127.0.0.1:9/_sandbox/requests' }
+    }
+}

@@ -83,6 +83,7 @@ internal static class SandboxHelp
           GET|POST identity/settings {"tokenLifetime","refreshTokenLifetime","refreshGrace","deviceCodeLifetime",
                                       "deviceCodeInterval"}   (seconds; a state reset restores the start-up values)
 
-        Differences from Graph: src/ProfilePositions.Sandbox/KNOWN-DIFFERENCES.md in the project's repository.
+        Differences from Graph: KNOWN-DIFFERENCES.md in the tool package (src/ProfilePositions.Sandbox/ in the project's
+        repository).
         """;
 }
