@@ -63,6 +63,12 @@ function Start-TestSandbox {
         [string[]] $ExtraArgs = @(),
         [int] $TimeoutSeconds = 60
     )
+    if (-not (Get-Command Start-ProfileGraphSandbox -ErrorAction SilentlyContinue)) {
+        # A suite that keeps the module out of its own process (Isolation) gets the helpers alone: the module's nested
+        # script module imports by itself (all but Connect-ProfileGraphSandbox work without the cmdlets).
+        $moduleFolder = Split-Path -Parent $(if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Get-BuiltModulePath })
+        Import-Module (Join-Path $moduleFolder 'ProfilePositions.Testing.psm1') -Global -ErrorAction Stop
+    }
     $sandbox = Start-ProfileGraphSandbox -ArgumentList $ExtraArgs -TimeoutSec $TimeoutSeconds
     $sandbox | Add-Member -MemberType AliasProperty -Name BaseUri -Value Uri -PassThru
 }
