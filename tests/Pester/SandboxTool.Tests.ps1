@@ -425,9 +425,9 @@ Describe 'README: Testing your own scripts' {
         finally { Remove-Module MyModule }
     }
 
-    It 'is right that Mock -ModuleName ProfilePositions.Testing reaches the commands the helpers call' {
-        Mock -ModuleName ProfilePositions.Testing Invoke-RestMethod { }
-        Reset-ProfileGraphSandbox 'http://127.0.0.1:9' -Requests
-        Should -Invoke Invoke-RestMethod -ModuleName ProfilePositions.Testing -Times 1 -Exactly -ParameterFilter { $Method -eq 'DELETE' -and $Uri -eq 'http://127.0.0.1:9/_sandbox/requests' }
+    It 'is right that the helpers are mocked by name like any function' {
+        Mock Start-ProfileGraphSandbox { [pscustomobject]@{ Uri = 'http://127.0.0.1:9'; Process = $null; Users = @() } }
+        (Start-ProfileGraphSandbox -Seed 4).Uri | Should -Be 'http://127.0.0.1:9'
+        Should -Invoke Start-ProfileGraphSandbox -Times 1 -Exactly -ParameterFilter { $Seed -eq 4 }
     }
 }
