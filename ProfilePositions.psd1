@@ -1,6 +1,6 @@
 @{
     RootModule           = 'ProfilePositions.dll'
-    ModuleVersion        = '0.5.0'
+    ModuleVersion        = '0.6.0'
     GUID                 = '6f0b3c52-8a4e-4d0c-9a57-2f6f1d9c4e31'
     Author               = 'ProfilePositions contributors'
     CompanyName          = 'ProfilePositions'
@@ -21,7 +21,16 @@
         'Remove-ProfilePosition'
         'Sync-ProfilePosition'
     )
-    FunctionsToExport    = @()
+    # The testing helpers (a script module: docs/ARCHITECTURE.md, "Testing helpers").
+    NestedModules        = @('ProfilePositions.Testing.psm1')
+    FunctionsToExport    = @(
+        'Start-ProfileGraphSandbox'
+        'Stop-ProfileGraphSandbox'
+        'Reset-ProfileGraphSandbox'
+        'Get-ProfileGraphSandboxRequest'
+        'Add-ProfileGraphSandboxFault'
+        'Connect-ProfileGraphSandbox'
+    )
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

@@ -4,19 +4,23 @@
     The front door of the ProfilePositions repository: bootstrap, build, test, soak, run the sandbox, demo, bench, package.
 
 .DESCRIPTION
-    Bootstrap  restores build tools from NuGet (Pester 5.7.1; there is no PowerShell Gallery here).
+    Bootstrap  restores build tools from NuGet (Pester 5.7.1 and 6.2.0; there is no PowerShell Gallery here).
     Build      publishes the module and lays it out exactly as it ships in out/ProfilePositions/
                (manifest, format file, cmdlet and model assemblies, Dependencies/ with the engine and its third-party
                closure, MAML help built from en-US/*.md), and publishes the sandbox to out/sandbox/.
-    Test       Bootstrap + Build, then xunit (dotnet test) and Pester (in a fresh pwsh that imports out/),
-               ending with one line: "N passed, N failed".
+    Test       Bootstrap + Build, packs the sandbox tool and installs it offline to out/tools, then xunit (dotnet test),
+               Pester 5.7.1 (in a fresh pwsh that imports out/) and the user-style example suite tests/UserExample
+               under Pester 5.7.1 and 6.2.0 (installed module and tool), ending with one line: "N passed, N failed".
     Sandbox    runs the local Graph sandbox in the foreground (extra arguments are passed through; default --port 5000).
     Demo       the module's main job against the sandbox, in a fresh pwsh that imports out/ProfilePositions.
     Soak       the fault suite (tests/Pester/Faults.Tests.ps1) with its seed sweep (5,000 rows over 200 users) under
                seeds 1-5 (or $env:PROFILEPOSITIONS_FAULT_SEEDS), about 20 minutes; Test runs it under seed 1.
     Bench      Import-Module time and assembly count of the built module, the bulk bench (bench/Bulk.Bench.ps1: items/s
                against an Invoke-RestMethod loop, throttling, CPU and memory per item), and the sandbox load bench.
-    Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip.
+    Package    zips out/ProfilePositions into out/ProfilePositions.<version>.zip and packs the sandbox as the .NET tool
+               out/ProfilePositions.Sandbox.<version>.nupkg (command profilepositions-sandbox; needs the ASP.NET Core
+               10 runtime). Install it offline: dotnet tool install --global ProfilePositions.Sandbox --add-source out
+               --version <version>.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
@@ -46,6 +50,9 @@ $ModuleOut = Join-Path $OutRoot $ModuleName
 $SandboxOut = Join-Path $OutRoot 'sandbox'
 $ResultsDir = Join-Path $OutRoot 'TestResults'
 $PesterVersion = '5.7.1'
+# The user-style example suite (tests/UserExample) runs under each of these; the module's own suites under $PesterVersion.
+$UserExamplePesterVersions = @('5.7.1', '6.2.0')
+$ToolsOut = Join-Path $OutRoot 'tools'
 
 # The assemblies the module cannot work without; a build that lacks one of them fails.
 $RequiredModuleFiles = @('ProfilePositions.dll', 'ProfilePositions.Models.dll', 'ProfilePositions.Engine.dll')
@@ -92,7 +99,7 @@ function Get-ModuleVersion {
 }
 
 function Invoke-Bootstrap {
-    Write-Step "Bootstrap: restoring build tools (Pester $PesterVersion) from NuGet"
+    Write-Step "Bootstrap: restoring build tools (Pester $($UserExamplePesterVersions -join ', ')) from NuGet"
     Invoke-Native dotnet @('restore', (Join-Path $RepoRoot 'build/Tools.proj'), '--verbosity', 'quiet')
     $pester = Get-PesterManifest
     Write-Host "Pester: $pester"
@@ -100,14 +107,15 @@ function Invoke-Bootstrap {
 }
 
 function Get-PesterManifest {
+    param([string] $Version = $PesterVersion)
     $line = (& dotnet nuget locals global-packages --list) -join "`n"
     if ($LASTEXITCODE -ne 0 -or $line -notmatch 'global-packages:\s*(.+)') {
         throw 'Could not find the NuGet global packages folder (dotnet nuget locals global-packages --list).'
     }
     $packagesRoot = $Matches[1].Trim()
-    $manifest = Join-Path $packagesRoot "pester/$PesterVersion/tools/Pester.psd1"
+    $manifest = Join-Path $packagesRoot "pester/$Version/tools/Pester.psd1"
     if (-not (Test-Path $manifest)) {
-        throw "Pester $PesterVersion was not restored to '$manifest'. Run: dotnet pwsh ./build.ps1 -Task Bootstrap"
+        throw "Pester $Version was not restored to '$manifest'. Run: dotnet pwsh ./build.ps1 -Task Bootstrap"
     }
     $manifest
 }
@@ -130,11 +138,13 @@ function Invoke-ModuleBuild {
         if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
         $null = New-Item -ItemType Directory -Path $ModuleOut, (Join-Path $ModuleOut 'en-US') -Force
 
-        # Only these kinds of file ship: the manifest from the repository root, the format and types files, the help, and the
-        # assemblies of the publish output (the engine's dependency closure, less $NeverShip, in Dependencies/); no pdb, json or xml.
+        # Only these kinds of file ship: the manifest from the repository root, the format and types files, the testing
+        # helpers' script module, the help, and the assemblies of the publish output (the engine's dependency closure,
+        # less $NeverShip, in Dependencies/); no pdb, json or xml.
         Copy-Item (Join-Path $RepoRoot "$ModuleName.psd1") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.format.ps1xml") $ModuleOut
         Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.types.ps1xml") $ModuleOut
+        Copy-Item (Join-Path $RepoRoot "src/$ModuleName/$ModuleName.Testing.psm1") $ModuleOut
         Copy-PublishedAssemblies -From $publishDir -To $ModuleOut
     }
     finally {
@@ -163,7 +173,7 @@ if (($rootAssemblies -join ',') -ne 'ProfilePositions.dll,ProfilePositions.Model
 if (-not (Test-Path (Join-Path $module.ModuleBase 'Dependencies/ProfilePositions.Engine.dll'))) {
     throw 'Dependencies/ProfilePositions.Engine.dll is missing.'
 }
-"Imported $($module.Name) $($module.Version) with $($module.ExportedCmdlets.Count) cmdlets from $($module.ModuleBase)"
+"Imported $($module.Name) $($module.Version) with $($module.ExportedCmdlets.Count) cmdlets and $($module.ExportedFunctions.Count) functions from $($module.ModuleBase)"
 '@
     try {
         $code = Invoke-ChildPwsh -ScriptPath $check -ArgumentList @((Join-Path $ModuleOut "$ModuleName.psd1"))
@@ -200,6 +210,67 @@ function Copy-PublishedAssemblies {
     }
 }
 
+function Invoke-SandboxPack {
+    # The sandbox as a .NET tool package, beside the module zip; its version is the module's (Directory.Build.props
+    # reads ProfilePositions.psd1), and passing it here as well makes a mismatch impossible.
+    $version = Get-ModuleVersion
+    $package = Join-Path $OutRoot "ProfilePositions.Sandbox.$version.nupkg"
+    Write-Step "Package: $package"
+    if (Test-Path $package) { Remove-Item $package -Force }
+    Invoke-Native dotnet @('pack', (Join-Path $RepoRoot 'src/ProfilePositions.Sandbox'), '-c', $Configuration, '-o', $OutRoot, "-p:PackageVersion=$version", '--nologo', '-v', 'quiet')
+    if (-not (Test-Path $package)) { throw "dotnet pack did not write $package." }
+    $package
+}
+
+function Install-SandboxTool {
+    # Installs the packed tool the way the README tells users to, offline: a nuget.config that clears every source
+    # but out/, and a packages folder of its own, so neither a feed nor a cached older build of this version is used.
+    param([string] $Package, [string] $ToolPath)
+    $version = Get-ModuleVersion
+    $scratch = Join-Path ([IO.Path]::GetTempPath()) "pp-tool-install-$PID"
+    $null = New-Item -ItemType Directory -Force $scratch
+    $config = Join-Path $scratch 'nuget.config'
+    Set-Content -Path $config -Value "<?xml version=`"1.0`" encoding=`"utf-8`"?><configuration><packageSources><clear /><add key=`"local`" value=`"$(Split-Path $Package)`" /></packageSources></configuration>"
+    $savedPackages = $env:NUGET_PACKAGES
+    $env:NUGET_PACKAGES = Join-Path $scratch 'packages'
+    try {
+        if (Test-Path $ToolPath) { Remove-Item $ToolPath -Recurse -Force }
+        Invoke-Native dotnet @('tool', 'install', '--tool-path', $ToolPath, 'ProfilePositions.Sandbox', '--version', $version, '--configfile', $config, '--add-source', (Split-Path $Package))
+    }
+    finally {
+        $env:NUGET_PACKAGES = $savedPackages
+        if ($null -eq $savedPackages) { Remove-Item Env:NUGET_PACKAGES -ErrorAction SilentlyContinue }
+        Remove-Item $scratch -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Invoke-UserExample {
+    # tests/UserExample as a user runs it: `Import-Module ProfilePositions` finds the built module on PSModulePath,
+    # and Start-ProfileGraphSandbox finds the installed tool on PATH (nothing points it at the build). Returns one
+    # summary per Pester version.
+    param([string] $ResultsDirectory)
+    $saved = @{ PATH = $env:PATH; PSModulePath = $env:PSModulePath; PROFILEPOSITIONS_SANDBOX = $env:PROFILEPOSITIONS_SANDBOX }
+    $env:PATH = $ToolsOut + [IO.Path]::PathSeparator + $env:PATH
+    $env:PSModulePath = $OutRoot + [IO.Path]::PathSeparator + $env:PSModulePath
+    Remove-Item Env:PROFILEPOSITIONS_SANDBOX -ErrorAction SilentlyContinue
+    try {
+        foreach ($version in $UserExamplePesterVersions) {
+            Write-Step "Test: tests/UserExample under Pester $version (installed module and tool)"
+            $summaryPath = Join-Path $ResultsDirectory "user-example-$version.json"
+            $code = Invoke-ChildPwsh -ScriptPath (Join-Path $RepoRoot 'build/RunPester.ps1') -ArgumentList @(
+                '-PesterManifest', (Get-PesterManifest -Version $version), '-TestPath', (Join-Path $RepoRoot 'tests/UserExample'),
+                '-ResultsDirectory', $ResultsDirectory, '-SummaryPath', $summaryPath, '-ResultName', "user-example-$version")
+            $summary = if (Test-Path $summaryPath) { Get-Content $summaryPath -Raw | ConvertFrom-Json } else { $null }
+            [pscustomobject]@{ Version = $version; ExitCode = $code; Summary = $summary }
+        }
+    }
+    finally {
+        foreach ($name in $saved.Keys) {
+            if ($null -eq $saved[$name]) { Remove-Item "Env:$name" -ErrorAction SilentlyContinue } else { Set-Item "Env:$name" $saved[$name] }
+        }
+    }
+}
+
 function Publish-Sandbox {
     Write-Step 'Build: sandbox -> out/sandbox'
     Invoke-Native dotnet @('publish', (Join-Path $RepoRoot 'src/ProfilePositions.Sandbox'), '-c', $Configuration, '-o', $SandboxOut, '--nologo', '-v', 'quiet')
@@ -220,6 +291,9 @@ function Get-TrxCounts {
 function Invoke-Test {
     $pester = Invoke-Bootstrap
     Invoke-ModuleBuild
+    # Packed once per run: SandboxTool.Tests installs this package, and so does the user-style example suite.
+    $package = Invoke-SandboxPack
+    Install-SandboxTool -Package $package -ToolPath $ToolsOut
 
     if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
     $null = New-Item -ItemType Directory $ResultsDir -Force
@@ -270,6 +344,20 @@ function Invoke-Test {
     else {
         Write-Host "Pester: no summary was written (exit code $code)." -ForegroundColor Red
         $crashed += 'Pester'
+    }
+
+    foreach ($run in Invoke-UserExample -ResultsDirectory $ResultsDir) {
+        $name = "UserExample (Pester $($run.Version))"
+        if ($run.Summary) {
+            $passed += $run.Summary.Passed; $failed += $run.Summary.Failed; $skipped += $run.Summary.Skipped
+            Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $name, $run.Summary.Passed, $run.Summary.Failed, $run.Summary.Skipped)
+            if ($run.ExitCode -ne 0 -and $run.Summary.Failed -eq 0) { $crashed += $name }
+            if ($run.Summary.Passed + $run.Summary.Failed -eq 0) { Write-Host "${name}: no tests ran." -ForegroundColor Red; $crashed += $name }
+        }
+        else {
+            Write-Host "${name}: no summary was written (exit code $($run.ExitCode))." -ForegroundColor Red
+            $crashed += $name
+        }
     }
 
     if ($crashed) {
@@ -347,6 +435,7 @@ function Invoke-Package {
     if (Test-Path $zip) { Remove-Item $zip -Force }
     Compress-Archive -Path $ModuleOut -DestinationPath $zip
     Write-Output $zip
+    Write-Output (Invoke-SandboxPack)
 }
 
 switch ($Task) {

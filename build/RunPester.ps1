@@ -1,7 +1,8 @@
 #Requires -Version 7.0
 <#
 .SYNOPSIS
-    Runs the Pester suite in this (fresh) process and writes a JSON summary for build.ps1 to count from.
+    Runs a Pester suite in this (fresh) process and writes a JSON summary for build.ps1 to count from. Works with
+    Pester 5 and Pester 6 (the user-style example suite runs under both).
 .NOTES
     build.ps1 starts this script in a new pwsh so the module is loaded from out/ and from nothing else.
 #>
@@ -9,7 +10,9 @@ param(
     [Parameter(Mandatory)] [string] $PesterManifest,
     [Parameter(Mandatory)] [string] $TestPath,
     [Parameter(Mandatory)] [string] $ResultsDirectory,
-    [Parameter(Mandatory)] [string] $SummaryPath
+    [Parameter(Mandatory)] [string] $SummaryPath,
+    # The NUnit file's name (without .xml), so runs of several suites keep their results apart.
+    [string] $ResultName = 'pester'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -22,7 +25,7 @@ $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputFormat = 'NUnitXml'
-$configuration.TestResult.OutputPath = Join-Path $ResultsDirectory 'pester.xml'
+$configuration.TestResult.OutputPath = Join-Path $ResultsDirectory "$ResultName.xml"
 
 $result = Invoke-Pester -Configuration $configuration
 

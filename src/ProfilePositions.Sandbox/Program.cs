@@ -1,4 +1,5 @@
 using ProfilePositions.Sandbox;
+using ProfilePositions.Sandbox.Hosting;
 
 SandboxOptions options;
 try
@@ -22,6 +23,20 @@ if (options.Help)
 if (options.ExportFile is not null)
 {
     return SandboxExport.Run(options.DataFile!, options.ExportFile);
+}
+
+ParentWatch.Watched? parent = null;
+if (options.ParentPid is { } parentPid)
+{
+    try
+    {
+        parent = ParentWatch.Open(parentPid);
+    }
+    catch (ArgumentException)
+    {
+        Console.Error.WriteLine($"The sandbox did not start: its parent process {parentPid} (--parent-pid) is not running.");
+        return 1;
+    }
 }
 
 using var stop = new CancellationTokenSource();
@@ -51,6 +66,7 @@ catch (Exception error) when (error is IOException or InvalidDataException or Un
 }
 
 await using var running = server;
+using var shutdown = server.Stopping.Register(stop.Cancel);
 Console.Out.WriteLine($"ProfilePositions Graph sandbox (beta workPosition); seed {server.Seed}" + (options.DataFile is null ? string.Empty : $"; data {Path.GetFullPath(options.DataFile)}; {server.StoreDescription}"));
 if (server.CertificatePath is not null)
 {
@@ -65,6 +81,19 @@ if (server.HttpsBaseUri is not null)
 }
 
 Console.Out.Flush();
+
+if (parent is { } watched)
+{
+    _ = Task.Run(async () =>
+    {
+        if (await ParentWatch.WaitForExitAsync(watched, stop.Token).ConfigureAwait(false))
+        {
+            Console.Out.WriteLine($"Parent process {watched.Pid} exited; stopping.");
+            Console.Out.Flush();
+            stop.Cancel();
+        }
+    });
+}
 
 try
 {

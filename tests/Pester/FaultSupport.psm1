@@ -33,9 +33,8 @@ function Start-FaultSandbox {
     )
     $arguments = @('--seed', "$Seed")
     if (-not $NoShuffle) { $arguments += '--shuffle-batch' }
-    $sandbox = Start-TestSandbox -ExtraArgs ($arguments + $ExtraArgs)
-    $sandbox | Add-Member -NotePropertyName Seed -NotePropertyValue $Seed
-    $sandbox
+    # Start-ProfileGraphSandbox's object carries the seed the sandbox reports (Seed).
+    Start-TestSandbox -ExtraArgs ($arguments + $ExtraArgs)
 }
 
 function Set-SandboxPenalty {

@@ -1,7 +1,8 @@
 #Requires -Version 7.0
 <#
-    The help a user reads with Get-Help, checked against the cmdlets themselves (Get-Command):
-    - every parameter of every exported cmdlet is in Get-Help, with its type, aliases, pipeline input and
+    The help a user reads with Get-Help, checked against the commands themselves (Get-Command), the cmdlets and the
+    testing helpers (functions) alike:
+    - every parameter of every exported command is in Get-Help, with its type, aliases, pipeline input and
       parameter sets; Get-Help documents no parameter the cmdlet lacks;
     - every cmdlet has a synopsis, a description and at least two examples;
     - every example is run against the local sandbox and must not write an error; an example that calls a
@@ -16,14 +17,15 @@
     name says "binding check only" for these.
 
     Variables the examples may use, set before each example: $userId (a demo user's UPN, also the signed-in
-    user), $workPositionId (a position of that user), $sandboxUri (the sandbox root) and $accessToken (a
-    SecureString token for $userId with User.ReadWrite.All).
+    user), $workPositionId (a position of that user), $sandboxUri (the sandbox root), $sandbox (the sandbox, as
+    Start-ProfileGraphSandbox returned it) and $accessToken (a SecureString token for $userId with User.ReadWrite.All).
+    An example that starts a sandbox of its own (Start-ProfileGraphSandbox's) stops it too.
 #>
 
 BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-TestedModule
-    $commands = @(Get-Command -Module ProfilePositions -CommandType Cmdlet | Sort-Object Name)
+    $commands = @(Get-Command -Module ProfilePositions -CommandType Cmdlet, Function | Sort-Object Name)
     $commandCases = @($commands | ForEach-Object { @{ Name = $_.Name } })
     $exampleCases = @(
         foreach ($command in $commands) {

@@ -58,8 +58,8 @@ Describe 'Get-Help about_ProfilePositions' {
 }
 
 Describe 'No online help address' {
-    It 'no cmdlet has a HelpUri, and no help page a related link that Get-Help -Online would open' {
-        foreach ($command in Get-Command -Module ProfilePositions -CommandType Cmdlet) {
+    It 'no command has a HelpUri, and no help page a related link that Get-Help -Online would open' {
+        foreach ($command in Get-Command -Module ProfilePositions -CommandType Cmdlet, Function) {
             $command.HelpUri | Should -BeNullOrEmpty -Because "$($command.Name) has no published page"
             @((Get-Help $command.Name -Full).relatedLinks.navigationLink | Where-Object { $_.uri }) | Should -BeNullOrEmpty -Because "Get-Help $($command.Name) -Online would open it"
         }

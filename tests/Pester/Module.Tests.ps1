@@ -23,8 +23,22 @@ Describe 'Exports' {
         @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be @(
             'Connect-ProfileGraph', 'Disconnect-ProfileGraph', 'Get-ProfileGraphContext', 'Get-ProfilePosition',
             'New-ProfilePosition', 'Remove-ProfilePosition', 'Sync-ProfilePosition', 'Update-ProfilePosition')
-        $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
+    }
+
+    It 'exports the testing helpers as functions, and only them' {
+        $module = Get-Module ProfilePositions
+        @($module.ExportedFunctions.Keys | Sort-Object) | Should -Be @(
+            'Add-ProfileGraphSandboxFault'
+            'Connect-ProfileGraphSandbox'
+            'Get-ProfileGraphSandboxRequest'
+            'Reset-ProfileGraphSandbox'
+            'Start-ProfileGraphSandbox'
+            'Stop-ProfileGraphSandbox'
+        )
+        # From the nested script module, but a user meets them as the module's own commands.
+        (Get-Command Start-ProfileGraphSandbox).ModuleName | Should -Be 'ProfilePositions'
+        @($module.NestedModules.Name) | Should -Contain 'ProfilePositions.Testing'
     }
 
     It 'declares an output type on every cmdlet' {

@@ -1,6 +1,9 @@
 <#
     Helpers shared by the Pester suites: start and stop the local Graph sandbox from out/sandbox, mint
-    tokens, connect the module to it, and read or steer its admin routes (journal, state, faults).
+    tokens, connect the module to it, and read or steer its admin routes (journal, state, faults). Starting,
+    stopping, connecting, the journal, resets and fault rules go through the module's own testing helpers
+    (Start-ProfileGraphSandbox and the rest), so the whole suite exercises what users get; the wrappers here only
+    keep the suites' names.
     It also holds what the suites share to read the journal (Get-GraphRequest, Get-RequestJson, ...), to
     resolve the demo users into every form -UserId takes (Get-UserForm) and to seed or read positions without
     the module (New-SeedPosition, Get-StoredPosition). Every suite starts like this:
@@ -42,66 +45,39 @@ function Import-TestedModule {
     Import-Module $path -Force -Global -ErrorAction Stop
 }
 
+# The suites drive the shipped testing helpers (Start-ProfileGraphSandbox and the rest, exported by the module under
+# test) against this build's sandbox: PROFILEPOSITIONS_SANDBOX is where Start-ProfileGraphSandbox looks after -Path.
+# An explicit setting wins (to test an installed tool instead).
+if (-not $env:PROFILEPOSITIONS_SANDBOX) {
+    $env:PROFILEPOSITIONS_SANDBOX = Join-Path $script:RepoRoot 'out/sandbox/ProfilePositions.Sandbox.dll'
+}
+
 function Start-TestSandbox {
     <#
     .SYNOPSIS
-        Starts out/sandbox/ProfilePositions.Sandbox.dll on a port the OS picks and waits until it listens.
-        With '--https-port', '0' in -ExtraArgs it also waits for the HTTPS listener (the identity platform).
-    .OUTPUTS
-        [pscustomobject] @{ BaseUri = 'http://127.0.0.1:<port>'; Process = <Process>; LogPath = <stdout file>;
-        HttpsUri = 'https://127.0.0.1:<port>' and CertificatePath = <the sandbox's PEM> (both $null without HTTPS) }
+        Start-ProfileGraphSandbox with the sandbox's own command-line options (-ExtraArgs, e.g. '--loose' or
+        '--https-port', '0'). The object it returns gains BaseUri, the name the suites use for its Uri.
     #>
     [CmdletBinding()]
     param(
         [string[]] $ExtraArgs = @(),
         [int] $TimeoutSeconds = 60
     )
-    $assembly = Join-Path $script:RepoRoot 'out/sandbox/ProfilePositions.Sandbox.dll'
-    if (-not (Test-Path $assembly)) { throw "The sandbox is not built ($assembly). Run: dotnet pwsh ./build.ps1 -Task Build" }
-
-    # Output goes to files, not pipes, so a chatty sandbox can never block on a full pipe.
-    $logBase = Join-Path ([IO.Path]::GetTempPath()) ("pp-sandbox-{0}" -f [guid]::NewGuid().ToString('n'))
-    $stdout = "$logBase.out.log"
-    $stderr = "$logBase.err.log"
-    $arguments = @($assembly, '--port', '0') + $ExtraArgs
-    $quoted = $arguments | ForEach-Object { if ($_ -match '[\s"]') { '"' + ($_ -replace '"', '\"') + '"' } else { $_ } }
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $quoted -RedirectStandardOutput $stdout -RedirectStandardError $stderr -PassThru
-
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    $baseUri = $null
-    $wantsHttps = $ExtraArgs -contains '--https-port'
-    $httpsUri = $null
-    while (-not $baseUri -or ($wantsHttps -and -not $httpsUri)) {
-        if ($process.HasExited) {
-            $err = if (Test-Path $stderr) { Get-Content $stderr -Raw } else { '' }
-            throw "The sandbox exited with code $($process.ExitCode) before listening. $err"
-        }
-        if ([DateTime]::UtcNow -gt $deadline) {
-            Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
-            throw "The sandbox did not print 'Now listening on:' within $TimeoutSeconds s."
-        }
-        if (Test-Path $stdout) {
-            $match = Select-String -Path $stdout -Pattern 'Now listening on:\s*(http://\S+)' | Select-Object -First 1
-            if ($match) { $baseUri = $match.Matches[0].Groups[1].Value.TrimEnd('/') }
-            $match = Select-String -Path $stdout -Pattern 'Now listening on:\s*(https://\S+)' | Select-Object -First 1
-            if ($match) { $httpsUri = $match.Matches[0].Groups[1].Value.TrimEnd('/') }
-        }
-        if (-not $baseUri -or ($wantsHttps -and -not $httpsUri)) { Start-Sleep -Milliseconds 100 }
+    if (-not (Get-Command Start-ProfileGraphSandbox -ErrorAction SilentlyContinue)) {
+        # A suite that keeps the module out of its own process (Isolation) gets the helpers alone: the module's nested
+        # script module imports by itself (all but Connect-ProfileGraphSandbox work without the cmdlets).
+        $moduleFolder = Split-Path -Parent $(if ($env:PROFILEPOSITIONS_MODULE) { $env:PROFILEPOSITIONS_MODULE } else { Get-BuiltModulePath })
+        Import-Module (Join-Path $moduleFolder 'ProfilePositions.Testing.psm1') -Global -ErrorAction Stop
     }
-    $certificate = if ($wantsHttps) { (Select-String -Path $stdout -Pattern 'HTTPS certificate:\s*(.+)$' | Select-Object -First 1).Matches[0].Groups[1].Value.Trim() }
-    [pscustomobject]@{ BaseUri = $baseUri; Process = $process; LogPath = $stdout; ErrorLogPath = $stderr; HttpsUri = $httpsUri; CertificatePath = $certificate }
+    $sandbox = Start-ProfileGraphSandbox -ArgumentList $ExtraArgs -TimeoutSec $TimeoutSeconds
+    $sandbox | Add-Member -MemberType AliasProperty -Name BaseUri -Value Uri -PassThru
 }
 
 function Stop-TestSandbox {
-    <# Stops a sandbox started by Start-TestSandbox and removes its log files. #>
+    <# Stop-ProfileGraphSandbox; $null (a BeforeAll that failed early) is fine. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] [AllowNull()] $Sandbox)
-    if ($null -eq $Sandbox) { return }
-    if (-not $Sandbox.Process.HasExited) {
-        $Sandbox.Process.Kill($true)
-        $null = $Sandbox.Process.WaitForExit(10000)
-    }
-    Remove-Item $Sandbox.LogPath, $Sandbox.ErrorLogPath -ErrorAction SilentlyContinue
+    Stop-ProfileGraphSandbox -Sandbox $Sandbox
 }
 
 function Invoke-SandboxAdmin {
@@ -138,7 +114,7 @@ function Get-TestToken {
 function Connect-TestSandbox {
     <#
     .SYNOPSIS
-        Connects the module to the sandbox as a user: Connect-ProfileGraph -AccessToken <token> -GraphEndpoint <sandbox>.
+        Connect-ProfileGraphSandbox with the suites' default scope, User.ReadWrite.All.
     #>
     [CmdletBinding()]
     param(
@@ -146,9 +122,7 @@ function Connect-TestSandbox {
         [Parameter(Mandatory)] [string] $User,
         [string[]] $Scopes = @('User.ReadWrite.All')
     )
-    $token = Get-TestToken -Sandbox $Sandbox -User $User -Scopes $Scopes
-    $secure = ConvertTo-SecureString -String $token -AsPlainText -Force
-    Connect-ProfileGraph -AccessToken $secure -GraphEndpoint $Sandbox.BaseUri
+    Connect-ProfileGraphSandbox -Sandbox $Sandbox -User $User -Scopes $Scopes
 }
 
 function Approve-TestDeviceCode {
@@ -243,21 +217,21 @@ function Get-SandboxJournal {
     <# The requests the sandbox received (GET /_sandbox/requests), oldest first. #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    Invoke-SandboxAdmin -Sandbox $Sandbox -Path '_sandbox/requests'
+    Get-ProfileGraphSandboxRequest -Sandbox $Sandbox -IncludeEnvelope -IncludeIdentity
 }
 
 function Clear-SandboxJournal {
     <# Empties the request journal (DELETE /_sandbox/requests). #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    $null = Invoke-SandboxAdmin -Sandbox $Sandbox -Method DELETE -Path '_sandbox/requests'
+    Reset-ProfileGraphSandbox -Sandbox $Sandbox -Requests
 }
 
 function Reset-Sandbox {
     <# Restores the seeded demo tenant (POST /_sandbox/state/reset). #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    $null = Invoke-SandboxAdmin -Sandbox $Sandbox -Method POST -Path '_sandbox/state/reset'
+    Reset-ProfileGraphSandbox -Sandbox $Sandbox
 }
 
 function Get-SandboxState {
@@ -283,16 +257,16 @@ function Add-SandboxFault {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)] $Sandbox,
-        [Parameter(Mandatory)] $Rule
+        [Parameter(Mandatory)] [Collections.IDictionary[]] $Rule
     )
-    Invoke-SandboxAdmin -Sandbox $Sandbox -Method POST -Path '_sandbox/faults' -Body $Rule
+    Add-ProfileGraphSandboxFault -Sandbox $Sandbox -Rule $Rule
 }
 
 function Clear-SandboxFault {
     <# Removes every fault rule (DELETE /_sandbox/faults). #>
     [CmdletBinding()]
     param([Parameter(Mandatory)] $Sandbox)
-    $null = Invoke-SandboxAdmin -Sandbox $Sandbox -Method DELETE -Path '_sandbox/faults'
+    Reset-ProfileGraphSandbox -Sandbox $Sandbox -Faults
 }
 
 function Get-GraphRequest {

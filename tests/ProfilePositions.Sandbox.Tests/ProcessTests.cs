@@ -56,6 +56,59 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Parent_pid_stops_the_sandbox_when_its_parent_dies()
+    {
+        // Another sandbox plays the parent: a process this test can kill like a crashed test run.
+        using var parent = await SandboxProcess.StartAsync("--port", "0");
+        using var child = await SandboxProcess.StartAsync("--port", "0", "--parent-pid", parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using (var client = new SandboxClient(child.BaseUri))
+        {
+            var health = await client.HealthAsync();
+            Assert.Equal(child.Id, health["pid"]!.GetValue<int>());
+        }
+
+        Assert.False(child.HasExited);
+        parent.Kill();
+
+        Assert.Equal(0, await child.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains($"Parent process {parent.Id} exited; stopping.", child.Output);
+    }
+
+    [Fact]
+    public async Task Shutdown_route_answers_then_stops_the_process_cleanly()
+    {
+        using var sandbox = await SandboxProcess.StartAsync("--port", "0", "--https-port", "0");
+        var certificateFolder = Path.GetDirectoryName(sandbox.CertificatePath)!;
+        Assert.True(Directory.Exists(certificateFolder));
+        using (var http = new HttpClient { BaseAddress = sandbox.BaseUri })
+        {
+            using var response = await http.PostAsync("_sandbox/shutdown", content: null);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        Assert.Equal(0, await sandbox.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        // A stop, unlike a kill, removes the temporary folder of the HTTPS certificate.
+        Assert.False(Directory.Exists(certificateFolder));
+    }
+
+    [Fact]
+    public async Task Parent_pid_of_a_process_that_is_not_running_refuses_to_start()
+    {
+        int gone;
+        using (var finished = System.Diagnostics.Process.Start(SandboxProcess.StartInfo("--help"))!)
+        {
+            _ = finished.StandardOutput.ReadToEndAsync();
+            await finished.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            gone = finished.Id;
+        }
+
+        var (exitCode, stdout, stderr) = await RunToExitAsync("--port", "0", "--parent-pid", gone.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"parent process {gone} (--parent-pid) is not running", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening on:", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Data_file_survives_a_kill_and_restart_with_nothing_lost()
     {
         var dataFile = Path.Combine(folder, "tenant.json");

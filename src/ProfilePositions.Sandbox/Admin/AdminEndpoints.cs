@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using ProfilePositions.Sandbox.Auth;
 using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
@@ -26,6 +28,15 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
         {
             case "/health":
                 return method == "GET" ? Health() : NotAllowed();
+            case "/shutdown":
+                if (method != "POST")
+                {
+                    return NotAllowed();
+                }
+
+                // Stops as Ctrl+C does (the store is closed, a temporary certificate folder removed) once this answer is sent.
+                context.RequestServices.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+                return new GraphResponse(202);
             case "/stats":
                 return method == "GET" ? Stats() : NotAllowed();
             case "/users":
@@ -139,6 +150,7 @@ internal sealed class AdminEndpoints(int seed, PositionStore store, TokenService
         writer.WriteStartObject();
         writer.WriteString("status", "ok");
         writer.WriteNumber("seed", seed);
+        writer.WriteNumber("pid", Environment.ProcessId);
         writer.WriteNumber("violations", faults.Violations);
         writer.WriteNumber("throttled", throttle?.Throttled ?? 0);
         writer.WriteNumber("positions", state.PositionCount());

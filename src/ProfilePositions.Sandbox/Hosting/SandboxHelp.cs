@@ -6,7 +6,7 @@ internal static class SandboxHelp
     public const string Usage =
         "Usage: ProfilePositions.Sandbox [--port <n>] [--https-port <n>] [--seed <int>] [--data <file.json> [--reseed | --export <file>] [--durability os|fsync]] "
         + "[--latency-ms <min>-<max>] "
-        + "[--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--token-lifetime <s>] [--refresh-token-lifetime <s>] [--refresh-grace <s>] [--verbose] [--help]";
+        + "[--throttle <n>/<seconds>] [--page-size <n>] [--loose] [--shuffle-batch] [--token-lifetime <s>] [--refresh-token-lifetime <s>] [--refresh-grace <s>] [--parent-pid <pid>] [--verbose] [--help]";
 
     public const string Text = Usage + """
 
@@ -55,6 +55,10 @@ internal static class SandboxHelp
           --token-lifetime <s>          Lifetime of access tokens issued by the sign-in flows (default 3600).
           --refresh-token-lifetime <s>  Lifetime of refresh tokens (default 7776000 = 90 days); each use issues a new one.
           --refresh-grace <s>           How long a used (rotated-out) refresh token is still accepted (default 30).
+          --parent-pid <pid>            Stop (as on Ctrl+C) when the process with this id exits, so a test run that
+                                        crashed or was killed leaves no sandbox behind. Start-ProfileGraphSandbox
+                                        passes its own PowerShell process. Printed as "Parent process <pid> exited;
+                                        stopping." when it happens.
           --verbose                     Log every request to the console.
           --help                        This text.
 
@@ -69,6 +73,7 @@ internal static class SandboxHelp
 
         Admin routes (/_sandbox/...)
           GET  health | stats | users | state | requests   DELETE requests    POST state/reset
+          POST shutdown                                  stop as Ctrl+C does, after answering 202 (health gives the pid)
           GET  token?user=<upn|id>&scopes=<a b>&lifetime=<s>[&app=true][&audience=<aud>]
           GET|POST|DELETE faults, DELETE faults/{id}, GET|POST penalty
           GET  identity/pending                          pending device codes: userCode, clientId, scopes
@@ -78,6 +83,7 @@ internal static class SandboxHelp
           GET|POST identity/settings {"tokenLifetime","refreshTokenLifetime","refreshGrace","deviceCodeLifetime",
                                       "deviceCodeInterval"}   (seconds; a state reset restores the start-up values)
 
-        Differences from Graph: src/ProfilePositions.Sandbox/KNOWN-DIFFERENCES.md in the project's repository.
+        Differences from Graph: KNOWN-DIFFERENCES.md in the tool package (src/ProfilePositions.Sandbox/ in the project's
+        repository).
         """;
 }

@@ -61,6 +61,9 @@ public sealed class SandboxOptions
     /// <summary>How long in seconds a refresh token that has been used (rotated out) is still accepted.</summary>
     public int RefreshTokenGraceSeconds { get; set; } = 30;
 
+    /// <summary>Stop when the process with this id exits (the test run that started the sandbox); null: run until stopped.</summary>
+    public int? ParentPid { get; set; }
+
     /// <summary>Print the usage text and exit.</summary>
     public bool Help { get; set; }
 }

@@ -104,6 +104,9 @@ public static class SandboxOptionsParser
                 case "--refresh-grace":
                     options.RefreshTokenGraceSeconds = ParseInt(name, TakeValue(), 0, 24 * 3600);
                     break;
+                case "--parent-pid":
+                    options.ParentPid = ParseInt(name, TakeValue(), 1, int.MaxValue);
+                    break;
                 case "--help" or "-h" or "-?":
                     options.Help = true;
                     break;

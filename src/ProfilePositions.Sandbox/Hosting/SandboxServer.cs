@@ -48,6 +48,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public int Seed => _runtime.Seed;
 
+    /// <summary>Cancelled when <c>POST /_sandbox/shutdown</c> asked the sandbox to stop.</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>With <c>--data</c>: the store and where its content came from, for the start-up line; otherwise null.</summary>
     public string? StoreDescription => _runtime.Durable?.Description;
 

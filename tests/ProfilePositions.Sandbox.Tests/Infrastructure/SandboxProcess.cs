@@ -8,6 +8,7 @@ public sealed partial class SandboxProcess : IDisposable
 {
     private readonly Process process;
     private readonly List<string> output = [];
+    private List<string> allLines = [];
 
     private SandboxProcess(Process process, string listeningLine, Uri baseUri, Uri? httpsBaseUri, string? certificatePath)
     {
@@ -32,6 +33,27 @@ public sealed partial class SandboxProcess : IDisposable
     public IReadOnlyList<string> StartupOutput => output;
 
     public bool HasExited => process.HasExited;
+
+    public int Id => process.Id;
+
+    /// <summary>Everything the process printed so far, stdout and stderr (stderr lines start with <c>stderr: </c>).</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (allLines)
+            {
+                return [.. allLines];
+            }
+        }
+    }
+
+    /// <summary>Waits for the process to end by itself and returns its exit code; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return process.ExitCode;
+    }
 
     public static string SandboxAssembly => Path.Combine(AppContext.BaseDirectory, "ProfilePositions.Sandbox.dll");
 
@@ -129,6 +151,7 @@ public sealed partial class SandboxProcess : IDisposable
         var certificate = printed.FirstOrDefault(candidate => candidate.StartsWith(certificatePrefix, StringComparison.Ordinal))?[certificatePrefix.Length..];
         var sandbox = new SandboxProcess(process, httpLine, new Uri(match.Groups[1].Value + "/"), https ? new Uri(httpsMatch.Groups[1].Value + "/") : null, certificate);
         sandbox.output.AddRange(printed);
+        sandbox.allLines = lines;
         return sandbox;
     }
 
