@@ -243,9 +243,10 @@ Describe 'The testing helpers' {
         $context.Account | Should -Be $script:megan
         $context.Scopes | Should -Be @('User.ReadWrite')
         (Get-ProfileGraphContext).GraphEndpoint.ToString().TrimEnd('/') | Should -Be $script:sandbox.Uri
-        $null = New-ProfilePosition -UserId $script:adele -JobTitle 'Not mine' -ErrorAction SilentlyContinue -ErrorVariable denied
-        $denied.Count | Should -Be 1
-        @(Get-ProfileGraphSandboxRequest $script:sandbox -Method POST).status | Should -Be 403
+        $denied = $null
+        try { $null = New-ProfilePosition -UserId $script:adele -JobTitle 'Not mine' -ErrorAction Stop } catch { $denied = $_ }
+        $denied.FullyQualifiedErrorId | Should -BeLike 'MissingScope*'
+        @(Get-ProfileGraphSandboxRequest $script:sandbox -Method POST).Count | Should -Be 0 -Because 'the token proves the scope is missing, so nothing is sent'
 
         $context = Connect-ProfileGraphSandbox $script:sandbox -User $script:adele -Scopes User.ReadWrite.All
         $context.Scopes | Should -Contain 'User.ReadWrite.All'

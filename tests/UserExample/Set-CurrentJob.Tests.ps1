@@ -61,11 +61,12 @@ Describe 'Set-CurrentJob.ps1 against the sandbox' {
         @(Get-ProfilePosition -UserId $user -All | Where-Object JobTitle -EQ 'Retried').Count | Should -Be 1
     }
 
-    It 'stops with Graph''s 403 when the signed-in user may only write their own profile' {
+    It 'stops before sending when the signed-in user may only write their own profile' {
         $null = Connect-ProfileGraphSandbox $sandbox -User $admin
+        $before = @(Get-ProfileGraphSandboxRequest $sandbox -Method POST).Count
 
-        { & $scriptUnderTest -UserId $user -JobTitle 'Denied' -CompanyName 'Contoso' } | Should -Throw -ExpectedMessage '*403*'
-        @(Get-ProfileGraphSandboxRequest $sandbox -StatusCode 403).Count | Should -BeGreaterThan 0
+        { & $scriptUnderTest -UserId $user -JobTitle 'Denied' -CompanyName 'Contoso' } | Should -Throw -ExpectedMessage '*User.ReadWrite.All*'
+        @(Get-ProfileGraphSandboxRequest $sandbox -Method POST).Count | Should -Be $before -Because 'the token proves the scope is missing, so nothing is sent'
     }
 }
 
