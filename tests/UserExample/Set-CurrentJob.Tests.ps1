@@ -65,7 +65,7 @@ Describe 'Set-CurrentJob.ps1 against the sandbox' {
         $null = Connect-ProfileGraphSandbox $sandbox -User $admin
         $before = @(Get-ProfileGraphSandboxRequest $sandbox -Method POST).Count
 
-        { & $scriptUnderTest -UserId $user -JobTitle 'Denied' -CompanyName 'Contoso' } | Should -Throw -ExpectedMessage '*User.ReadWrite.All*'
+        { & $scriptUnderTest -UserId $user -JobTitle 'Denied' -CompanyName 'Contoso' } | Should -Throw -ExpectedMessage '*needs the delegated permission*so it was not sent*'
         @(Get-ProfileGraphSandboxRequest $sandbox -Method POST).Count | Should -Be $before -Because 'the token proves the scope is missing, so nothing is sent'
     }
 }
