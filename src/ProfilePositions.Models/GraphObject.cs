@@ -13,8 +13,16 @@ namespace ProfilePositions
     /// </summary>
     public abstract class GraphObject
     {
-        private readonly Dictionary<string, object?> _members = new Dictionary<string, object?>(StringComparer.Ordinal);
-        private readonly List<string> _order = new List<string>();
+        private readonly Dictionary<string, object?> _members;
+        private readonly List<string> _order;
+
+        /// <summary>Sized for the members the type declares, which Graph sends in full: no growing while a response is read.</summary>
+        protected GraphObject()
+        {
+            var known = KnownMembers.Count;
+            _members = new Dictionary<string, object?>(known, StringComparer.Ordinal);
+            _order = new List<string>(known);
+        }
 
         /// <summary>Every JSON member of this object in the order it was read or set, known and unknown.</summary>
         public IEnumerable<KeyValuePair<string, object?>> GetMembers()

@@ -366,28 +366,45 @@ namespace ProfilePositions.Engine.Batching
             // envelopes one after another and holds every step until the end; this command runs its own envelopes side
             // by side and lets each go, so it builds them one at a time with the type the collection itself uses.
 #pragma warning disable CS0618
-            var content = new BatchRequestContent(_stepAdapter, Array.Empty<BatchRequestStep>());
-            for (var i = 0; i < group.Count; i++)
+            using var content = new BatchRequestContent(_stepAdapter, Array.Empty<BatchRequestStep>());
+            RawResponse answer;
+            var events = group[0].Events;
+            var envelopeId = Guid.NewGuid().ToString();
+            var what = "POST " + _batchUrl + " (" + group.Count + " items)";
+            var watch = new Stopwatch();
+            try
             {
-                group[i].Id = (i + 1).ToString(CultureInfo.InvariantCulture);
-                var step = group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events, StepUri(group[i].Request.Url));
-                await content.AddBatchRequestStepAsync(step, group[i].Id).ConfigureAwait(false);
-            }
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Id = (i + 1).ToString(CultureInfo.InvariantCulture);
+                    var step = group[i].Request.Build(_stepAdapter, group[i].Attempt, group[i].Events, StepUri(group[i].Request.Url));
+                    await content.AddBatchRequestStepAsync(step, group[i].Id).ConfigureAwait(false);
+                }
 #pragma warning restore CS0618
 
-            var events = group[0].Events;
-            var envelope = new RequestInformation { HttpMethod = Method.POST, URI = new Uri(_batchUrl) };
-            envelope.Headers.Add("Accept", "application/json");
-            var envelopeId = Guid.NewGuid().ToString();
-            envelope.Headers.Add("client-request-id", envelopeId);
-            envelope.SetStreamContent(await content.ReadAsStreamAsync().ConfigureAwait(false), "application/json");
-            envelope.AddRequestOptions(new IRequestOption[] { new EngineEventsOption(events) });
+                var envelope = new RequestInformation { HttpMethod = Method.POST, URI = new Uri(_batchUrl) };
+                envelope.Headers.Add("Accept", "application/json");
+                envelope.Headers.Add("client-request-id", envelopeId);
 
-            _counters.Sent(envelope: true);
-            var watch = Stopwatch.StartNew();
-            var what = "POST " + _batchUrl + " (" + group.Count + " items)";
-            var answer = await _transport.SendAsync(envelope, what, _stopping.Token, utf8WhenOk: true).ConfigureAwait(false);
-            var answers = new Dictionary<string, RawResponse>(StringComparer.OrdinalIgnoreCase);
+                using var body = await content.ReadAsStreamAsync().ConfigureAwait(false);
+                envelope.SetStreamContent(body, "application/json");
+                envelope.AddRequestOptions(new IRequestOption[] { new EngineEventsOption(events) });
+
+                _counters.Sent(envelope: true);
+                watch.Start();
+                answer = await _transport.SendAsync(envelope, what, _stopping.Token, utf8WhenOk: true).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Each step's body is a pooled stream of Kiota's serializer: disposed, its buffers go back to the pool
+                // instead of waiting for the finalizer.
+                foreach (var step in content.BatchRequestSteps.Values)
+                {
+                    step.Request?.Dispose();
+                }
+            }
+
+            var answers = new Dictionary<string, RawResponse>(group.Count, StringComparer.OrdinalIgnoreCase);
             if (answer.Status != 200)
             {
                 // The envelope itself failed: its items were not run (429, 400, 401) or may have been (5xx); each item
@@ -496,29 +513,22 @@ namespace ProfilePositions.Engine.Batching
                 return copy.ToArray();
             }
 
-            var bytes = new byte[stream.Length - stream.Position];
-            var read = 0;
-            while (read < bytes.Length)
-            {
-                var count = await stream.ReadAsync(bytes, read, bytes.Length - read).ConfigureAwait(false);
-                if (count == 0)
-                {
-                    Array.Resize(ref bytes, read);
-                    break;
-                }
-
-                read += count;
-            }
-
-            return bytes;
+            return await GraphTransport.ReadExactlyAsync(stream, checked((int)(stream.Length - stream.Position))).ConfigureAwait(false);
         }
 
         /// <summary>No charset (JSON is UTF-8) or UTF-8 itself, as HttpContent reads it.</summary>
         internal static bool IsUtf8(string? charset)
         {
-            var name = charset?.Trim().Trim('"');
-            return string.IsNullOrEmpty(name) || string.Equals(name, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "utf8", StringComparison.OrdinalIgnoreCase);
+            if (string.IsNullOrEmpty(charset))
+            {
+                return true;
+            }
+
+            var name = charset!.Trim().Trim(Quote);
+            return name.Length == 0 || string.Equals(name, "utf-8", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "utf8", StringComparison.OrdinalIgnoreCase);
         }
+
+        private static readonly char[] Quote = { '"' };
 
         private static string Describe(IEnumerable<RawResponse> answers) =>
             string.Join(", ", answers.GroupBy(answer => answer.Status).OrderBy(group => group.Key).Select(group => group.Count().ToString(CultureInfo.InvariantCulture) + " x " + group.Key.ToString(CultureInfo.InvariantCulture)));

@@ -73,7 +73,7 @@ namespace ProfilePositions.Engine.Http
             {
                 if (utf8WhenOk && status == 200 && response.Content != null && Batching.BatchDispatcher.IsUtf8(response.Content.Headers.ContentType?.CharSet))
                 {
-                    bytes = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                    bytes = await ReadBytesAsync(response.Content).ConfigureAwait(false);
                     if (bytes.Length >= 2 && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)))
                     {
                         // A UTF-16 or UTF-32 byte order mark without a charset: decoded as HttpContent decodes it.
@@ -106,6 +106,41 @@ namespace ProfilePositions.Engine.Http
             }
 
             return bytes != null ? new RawResponse(status, headers, bytes) : new RawResponse(status, headers, text!);
+        }
+
+        /// <summary>
+        /// The body's bytes. With a Content-Length they are read straight into one array of that size; HttpContent would
+        /// first fill a growing buffer and then copy it.
+        /// </summary>
+        private static async Task<byte[]> ReadBytesAsync(HttpContent content)
+        {
+            var length = content.Headers.ContentLength;
+            if (length == null || length <= 0 || length > 64 * 1024 * 1024)
+            {
+                return await content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            }
+
+            using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
+            return await ReadExactlyAsync(stream, (int)length.Value).ConfigureAwait(false);
+        }
+
+        /// <summary><paramref name="length"/> bytes of a stream in one array of that size; an IOException when it ends sooner.</summary>
+        internal static async Task<byte[]> ReadExactlyAsync(Stream stream, int length)
+        {
+            var bytes = new byte[length];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var count = await stream.ReadAsync(bytes, read, bytes.Length - read).ConfigureAwait(false);
+                if (count == 0)
+                {
+                    throw new IOException("The response ended after " + read.ToString(CultureInfo.InvariantCulture) + " of its " + bytes.Length.ToString(CultureInfo.InvariantCulture) + " bytes.");
+                }
+
+                read += count;
+            }
+
+            return bytes;
         }
 
         private static string Describe(TransportFailureKind kind, string what, Exception ex)
