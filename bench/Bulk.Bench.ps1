@@ -21,10 +21,12 @@
        envelopes against users / 20 (each user has one page), the writes against the changed positions, and the wall
        time. The starting state is made by a first sync at zero latency and kept on disk (--data).
     3. At zero latency: the module's CPU per item (this process's CPU time for Import-Csv | New-ProfilePosition, minus
-       the same pipeline into a compiled no-op cmdlet with New-ProfilePosition's parameters) in the steady state: each
-       side is first run twice on all -CpuRows rows, unmeasured (the runtime recompiles hot code during the first runs),
-       then both are measured -CpuRuns (3) times, alternately, and the median of each side is taken; and the peak working set
-       of a fresh pwsh piping -MemoryRows (100,000) generated rows into New-ProfilePosition with the output discarded.
+       the same pipeline into a compiled no-op cmdlet with New-ProfilePosition's parameters) in the steady state: both
+       sides are run alternately on all -CpuRows rows, unmeasured, until a round compiles fewer than -SettledMethods
+       (300) methods (the runtime recompiles hot code, optimised, over several runs), at most -MaxWarmRounds (10); then
+       both are measured -CpuRuns (3) times, alternately, and the median of each side is taken. The first round is
+       printed too: a single run in a new session, compiler included. And the peak working set of a fresh pwsh piping
+       -MemoryRows (100,000) generated rows into New-ProfilePosition with the output discarded.
 
 .EXAMPLE
     dotnet pwsh ./bench/Bulk.Bench.ps1
@@ -41,6 +43,8 @@ param(
     [int] $ThrottleRows = 1500,
     [int] $CpuRows = 10000,
     [int] $CpuRuns = 3,
+    [int] $SettledMethods = 300,
+    [int] $MaxWarmRounds = 10,
     [int] $MemoryRows = 100000,
     [int] $SyncUsers = 10000,
     [double] $SyncChangedPercent = 5
@@ -221,24 +225,41 @@ $($members -join "`n")
             [GC]::Collect()
             $process = [Diagnostics.Process]::GetCurrentProcess()
             $before = $process.TotalProcessorTime
+            $allocated = [GC]::GetTotalAllocatedBytes($true)
             $watch = [Diagnostics.Stopwatch]::StartNew()
             & $Work
             $process.Refresh()
-            [pscustomobject]@{ Cpu = ($process.TotalProcessorTime - $before).TotalMilliseconds; Wall = $watch.Elapsed.TotalSeconds }
+            [pscustomobject]@{ Cpu = ($process.TotalProcessorTime - $before).TotalMilliseconds; Wall = $watch.Elapsed.TotalSeconds; Alloc = [GC]::GetTotalAllocatedBytes($true) - $allocated }
         }
-        # The steady state, the same way for both sides: the runtime compiles hot code again, optimised, over the first
-        # few thousand calls (tiered JIT and dynamic PGO), so a run just after a short warm-up measures the compiler
-        # too. Each side is first run twice on all the rows, unmeasured; then both are measured -CpuRuns times,
-        # alternately, and the median of each side is taken.
-        foreach ($round in 1..2) {
-            Import-Csv -Path $cpuCsv | New-ProfilePosition | Out-Null
-            Import-Csv -Path $cpuCsv | Invoke-NoOpPosition | Out-Null
-        }
+        # The steady state, the same way for both sides. The runtime compiles hot code again, optimised, over the first
+        # runs (tiered JIT with dynamic PGO: each hot method is compiled up to three times, on one background thread);
+        # on a 2-core machine that goes on for several runs of 10,000 rows, so a fixed short warm-up measures the
+        # compiler too. Both sides are run alternately, unmeasured, until a round compiles fewer than -SettledMethods
+        # methods in this process (System.Runtime.JitInfo) or after -MaxWarmRounds; then both are measured -CpuRuns
+        # times, alternately, and the median of each side is taken. The first round is kept as the cold figure: what a
+        # single 10,000-row run in a new session costs, compiler included.
+        $warmRounds = 0
+        $cold = $null
+        do {
+            $compiledBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+            $jitBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
+            $moduleRound = Measure-Cpu { Import-Csv -Path $cpuCsv | New-ProfilePosition | Out-Null }
+            $baselineRound = Measure-Cpu { Import-Csv -Path $cpuCsv | Invoke-NoOpPosition | Out-Null }
+            $compiled = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $compiledBefore
+            $jitMs = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitBefore).TotalMilliseconds
+            $warmRounds++
+            if (-not $cold) { $cold = [pscustomobject]@{ Module = $moduleRound.Cpu; Baseline = $baselineRound.Cpu; JitMs = $jitMs } }
+            Write-Host ("    warm-up round {0}: module {1:0} us, no-op {2:0} us per item; {3} methods compiled ({4:0} ms)" -f $warmRounds, ($moduleRound.Cpu * 1000 / $CpuRows), ($baselineRound.Cpu * 1000 / $CpuRows), $compiled, $jitMs)
+        } while ($compiled -ge $SettledMethods -and $warmRounds -lt $MaxWarmRounds)
         $moduleRuns = @(); $baselineRuns = @()
+        $compiledBefore = [System.Runtime.JitInfo]::GetCompiledMethodCount($false)
+        $jitBefore = [System.Runtime.JitInfo]::GetCompilationTime($false)
         foreach ($round in 1..$CpuRuns) {
             $moduleRuns += Measure-Cpu { Import-Csv -Path $cpuCsv | New-ProfilePosition | Out-Null }
             $baselineRuns += Measure-Cpu { Import-Csv -Path $cpuCsv | Invoke-NoOpPosition | Out-Null }
         }
+        $measuredCompiled = [System.Runtime.JitInfo]::GetCompiledMethodCount($false) - $compiledBefore
+        $measuredJitMs = ([System.Runtime.JitInfo]::GetCompilationTime($false) - $jitBefore).TotalMilliseconds
         $module = @($moduleRuns | Sort-Object Cpu)[[Math]::Floor($CpuRuns / 2)]
         $baseline = @($baselineRuns | Sort-Object Cpu)[[Math]::Floor($CpuRuns / 2)]
         Disconnect-ProfileGraph
@@ -255,6 +276,14 @@ $($members -join "`n")
             PerItemUs  = ($module.Cpu - $baseline.Cpu) * 1000 / $CpuRows
             TotalUs    = $module.Cpu * 1000 / $CpuRows
             NoOpUs     = $baseline.Cpu * 1000 / $CpuRows
+            ColdUs     = ($cold.Module - $cold.Baseline) * 1000 / $CpuRows
+            ColdJitMs  = $cold.JitMs
+            WarmRounds = $warmRounds
+            Settled    = $compiled -lt $SettledMethods
+            Compiled   = $measuredCompiled
+            JitMs      = $measuredJitMs
+            Allocated  = $module.Alloc / 1KB / $CpuRows
+            AllocatedNoOp = $baseline.Alloc / 1KB / $CpuRows
             PeakMB     = [double] $memory[0] / 1MB
             Created    = [int] $memory[1]
             BaselineMB = [double] @($memoryBaseline)[-1] / 1MB
@@ -331,7 +360,7 @@ $lines += [string]::Format($f, 'Envelope latency (20 items, median of 10): {0:0}
 $throttle = $results.Throttle
 $lines += [string]::Format($f, 'Throttled (--throttle {0}/1, penalty mode, {1} rows, defaults): {2:0.0} items/s = {3:0} % of the budget; {4} violations, of which {8} arrived 250 ms or more after the answer that opened their window (the rest were on their way or sent while it travelled); {5} answers of 429; {6} created, {7} failed.', $ThrottleBudget, $ThrottleRows, $throttle.Rate, 100 * $throttle.Share, $throttle.Violations, $throttle.Throttled, $throttle.Created, $throttle.Failed, $throttle.Late)
 $cpu = $results.Cpu
-$lines += [string]::Format($f, 'Zero latency, {0} rows from CSV, steady state (two unmeasured runs of each side, then the median of {4} alternate runs): the module''s CPU per item {1:0} us (total {2:0} us minus {3:0} us for a no-op compiled cmdlet with the same parameters).', $CpuRows, $cpu.PerItemUs, $cpu.TotalUs, $cpu.NoOpUs, $CpuRuns)
+$lines += [string]::Format($f, 'Zero latency, {0} rows from CSV, steady state ({4} warm-up rounds of each side until a round compiled fewer than {5} methods{6}; then the median of {7} alternate runs, during which {8} methods were compiled in {9:0} ms): the module''s CPU per item {1:0} us (total {2:0} us minus {3:0} us for a no-op compiled cmdlet with the same parameters); allocated {10:0.0} KB per item (the no-op {11:0.0} KB). The first round, in a new session with the compiler at work ({12:0} ms of JIT): {13:0} us per item.', $CpuRows, $cpu.PerItemUs, $cpu.TotalUs, $cpu.NoOpUs, $cpu.WarmRounds, $SettledMethods, $(if ($cpu.Settled) { '' } else { ', which it had not reached' }), $CpuRuns, $cpu.Compiled, $cpu.JitMs, $cpu.Allocated, $cpu.AllocatedNoOp, $cpu.ColdJitMs, $cpu.ColdUs)
 $lines += [string]::Format($f, 'Peak working set, {0} generated rows into New-ProfilePosition, output discarded: {1:0} MB ({2} created; the same rows into Out-Null alone: {3:0} MB).', $MemoryRows, $cpu.PeakMB, $cpu.Created, $cpu.BaselineMB)
 $sync = $results.Sync
 $lines += [string]::Format($f, 'Sync-ProfilePosition, {0} users x 2 positions ({1} created by the first sync), {2} % changed, latency {3} ms: {4:0.0} s; {5} HTTP requests ({6} $batch), {7} batch items and plain requests: {8} reads in {9} requests (users / 20 = {10:0}), {11} writes in {12} requests for {13} changed positions ({14} updated, {15} unchanged, {16} failed).', $SyncUsers, $sync.SetupCreated, $SyncChangedPercent, $LatencyMs, $sync.Seconds, $sync.Requests, $sync.Envelopes, $sync.Operations, $sync.Reads, $sync.ReadRequests, $SyncUsers / 20, $sync.Writes, ($sync.Requests - $sync.ReadRequests), $sync.Changed, $sync.Updated, $sync.Unchanged, $sync.Failed)
