@@ -10,6 +10,8 @@ using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
 using ProfilePositions.Sandbox.Identity;
 
+using ProfilePositions.Sandbox.State;
+
 namespace ProfilePositions.Sandbox.Hosting;
 
 /// <summary>
@@ -102,9 +104,13 @@ internal sealed class HttpPipeline(SandboxRuntime runtime, ILogger? accessLog)
 
         // Latency is drawn per request, and for $batch per item (the envelope lasts as long as its slowest item).
         var route = GraphRoute.Parse(rawPath);
+        var writes = PendingWrites.Begin();
         var outcome = route.Kind == RouteKind.Batch
             ? await runtime.Batch.ProcessAsync(request, route, seq, context.RequestAborted).ConfigureAwait(false)
             : await runtime.Processor.ProcessAsync(request, route, context.RequestAborted).ConfigureAwait(false);
+
+        // What the request changed is in the store before anything is sent (a fault after commit included).
+        await writes.WaitAsync().ConfigureAwait(false);
 
         runtime.Journal.Append(new JournalEntry(seq, DateTime.UtcNow, request.Method, Uri.UnescapeDataString(rawPath), rawQuery, null, null,
             outcome.WireStatus, outcome.FaultDescription, sentClientRequestId, request.RetryAttempt,

@@ -119,10 +119,20 @@ internal sealed class PositionStore
         return removed;
     }
 
-    // The response is sent only after this returns: the change is in the store (in the OS, or on disk with fsync).
+    // The response is sent only once the change is in the store (in the OS, or on disk with fsync): a Graph request
+    // waits for it before its response (PendingWrites), anything else here.
     private void Written(StoreChange? change)
     {
-        if (change is not null)
+        if (change is null)
+        {
+            return;
+        }
+
+        if (PendingWrites.Current is { } pending)
+        {
+            pending.Add(_durable!, change);
+        }
+        else
         {
             _durable!.WaitWritten(change);
         }

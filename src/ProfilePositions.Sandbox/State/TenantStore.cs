@@ -67,6 +67,7 @@ internal sealed class TenantStore : IDisposable
     private readonly object _lock = new();
     private readonly object _commitEnded = new();
     private long _commits;
+    private TaskCompletionSource _nextCommitEnd = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<StoreChange> _queue = new();
     private Lazy<LoadedState> _seed;
     private byte[]? _newSeedJson;
@@ -74,6 +75,9 @@ internal sealed class TenantStore : IDisposable
     private readonly SqliteCommand _replace;
     private readonly SqliteCommand _remove;
     private readonly SqliteCommand _clear;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
+    private readonly SqliteCommand _rollback;
     private TenantState? _current;
     private IOException? _failure;
     private bool _disposed;
@@ -93,6 +97,12 @@ internal sealed class TenantStore : IDisposable
         _replace = Command("UPDATE positions SET json = $json WHERE seq = $seq", "$seq", "$json");
         _remove = Command("DELETE FROM positions WHERE seq = $seq", "$seq");
         _clear = Command("DELETE FROM positions");
+
+        // A commit per write, often of one change: prepared once, BEGIN and COMMIT cost what the insert costs, where
+        // BeginTransaction would parse and finalise its statements at every commit.
+        _begin = Command("BEGIN IMMEDIATE");
+        _commit = Command("COMMIT");
+        _rollback = Command("ROLLBACK");
     }
 
     public DataFiles Files { get; }
@@ -270,25 +280,8 @@ internal sealed class TenantStore : IDisposable
         while (!change.Written)
         {
             var seen = Volatile.Read(ref _commits);
-            if (Monitor.TryEnter(_lock))
+            if (TryCommitFor(change))
             {
-                try
-                {
-                    if (change.Written)
-                    {
-                        return;
-                    }
-
-                    ThrowIfFailed();
-                    ObjectDisposedException.ThrowIf(_disposed, this);
-                    CommitQueued();
-                }
-                finally
-                {
-                    Monitor.Exit(_lock);
-                    CommitEnded();
-                }
-
                 return;
             }
 
@@ -300,6 +293,60 @@ internal sealed class TenantStore : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="WaitWritten"/> without holding a thread while another writer's commit is under way: a request's
+    /// response waits for its changes this way (see <see cref="PendingWrites"/>), so blocked writers do not pile up on
+    /// the thread pool.
+    /// </summary>
+    public async Task WaitWrittenAsync(StoreChange change)
+    {
+        while (!change.Written)
+        {
+            Task commitEnd;
+            lock (_commitEnded)
+            {
+                commitEnd = _nextCommitEnd.Task;
+            }
+
+            if (TryCommitFor(change))
+            {
+                return;
+            }
+
+            // The lock holder ends with CommitEnded, which completes this task; then the change is written or this
+            // writer commits it.
+            await commitEnd.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Commits everything queued, <paramref name="change"/> among it, unless another writer holds the lock (false).
+    /// </summary>
+    private bool TryCommitFor(StoreChange change)
+    {
+        if (!Monitor.TryEnter(_lock))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!change.Written)
+            {
+                ThrowIfFailed();
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                CommitQueued();
+            }
+        }
+        finally
+        {
+            Monitor.Exit(_lock);
+            CommitEnded();
+        }
+
+        return true;
     }
 
     public void Dispose()
@@ -324,7 +371,7 @@ internal sealed class TenantStore : IDisposable
             }
 
             _disposed = true;
-            foreach (var command in new[] { _add, _replace, _remove, _clear })
+            foreach (var command in new[] { _add, _replace, _remove, _clear, _begin, _commit, _rollback })
             {
                 command.Dispose();
             }
@@ -356,20 +403,22 @@ internal sealed class TenantStore : IDisposable
             return;
         }
 
+        var begun = false;
         try
         {
-            using var transaction = _connection.BeginTransaction();
             foreach (var command in new[] { _add, _replace, _remove, _clear })
             {
-                command.Transaction = transaction;
+                command.Transaction = null;
             }
 
+            _begin.ExecuteNonQuery();
+            begun = true;
             foreach (var change in batch)
             {
                 if (change.Kind == StoreChangeKind.Restore)
                 {
                     _clear.ExecuteNonQuery();
-                    InsertAll(transaction, change.Positions!);
+                    InsertAll(null, change.Positions!);
                     _current = change.State;
                     continue;
                 }
@@ -397,10 +446,23 @@ internal sealed class TenantStore : IDisposable
                 }
             }
 
-            transaction.Commit();
+            _commit.ExecuteNonQuery();
+            begun = false;
         }
         catch (Exception error) when (error is SqliteException or IOException or InvalidOperationException)
         {
+            if (begun)
+            {
+                try
+                {
+                    _rollback.ExecuteNonQuery();
+                }
+                catch (SqliteException)
+                {
+                    // SQLite may have rolled back already (a full disk, a damaged file); the store stops either way.
+                }
+            }
+
             // Memory already holds these changes and the store does not: stop writing rather than drift further.
             _failure = new IOException($"The sandbox could not write its store '{Files.StorePath}': {error.Message} The change was not kept; restart the sandbox.", error);
             throw _failure;
@@ -431,6 +493,9 @@ internal sealed class TenantStore : IDisposable
         {
             _commits++;
             Monitor.PulseAll(_commitEnded);
+            var ended = _nextCommitEnd;
+            _nextCommitEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended.TrySetResult();
         }
     }
 
@@ -455,7 +520,7 @@ internal sealed class TenantStore : IDisposable
         return positions;
     }
 
-    private void InsertAll(SqliteTransaction transaction, IReadOnlyList<(string UserId, StoredPosition Position)> positions)
+    private void InsertAll(SqliteTransaction? transaction, IReadOnlyList<(string UserId, StoredPosition Position)> positions)
     {
         _add.Transaction = transaction;
         foreach (var (userId, position) in positions)
