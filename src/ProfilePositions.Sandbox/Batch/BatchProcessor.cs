@@ -133,6 +133,9 @@ internal sealed class BatchProcessor(PositionStore store, TokenService tokens, F
 
         var body = WriteResponses(ordered);
         var outcome = new GraphOutcome(new GraphResponse(200, body)) { Transport = transport, FaultDescription = transportFault };
+
+        // The items' changes are in the store before the envelope's Retry-After window opens.
+        await PendingWrites.WaitCurrentAsync().ConfigureAwait(false);
         if (longestRetryAfter is not null)
         {
             // Penalty mode: items' Retry-After windows count for the caller once the envelope is answered.

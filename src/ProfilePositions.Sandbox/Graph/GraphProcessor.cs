@@ -21,7 +21,12 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
             await Task.Delay(prepared.LatencyMs, ct).ConfigureAwait(false);
         }
 
-        return Complete(prepared);
+        var outcome = Complete(prepared);
+
+        // Its changes are in the store before its Retry-After window opens: the window counts from the answer.
+        await PendingWrites.WaitCurrentAsync().ConfigureAwait(false);
+        faults.NoteRetryAfter(prepared.CallerId, outcome.Response.Header("Retry-After"));
+        return outcome;
     }
 
     /// <summary>
@@ -76,11 +81,6 @@ internal sealed class GraphProcessor(PositionStore store, TokenService tokens, F
 
         outcome.User = prepared.User;
         outcome.Caller = prepared.CallerName;
-        if (prepared.Target == FaultTarget.Request)
-        {
-            faults.NoteRetryAfter(prepared.CallerId, outcome.Response.Header("Retry-After"));
-        }
-
         return outcome;
     }
 

@@ -30,6 +30,9 @@ internal sealed class PendingWrites
         }
     }
 
+    /// <summary>Waits for the changes of the request this code runs for, if any (see <see cref="WaitAsync"/>).</summary>
+    public static Task WaitCurrentAsync() => Current?.WaitAsync() ?? Task.CompletedTask;
+
     /// <summary>Returns once every change is in the store; throws the store's IOException when one could not be written.</summary>
     public async Task WaitAsync()
     {
