@@ -9,7 +9,6 @@ using ProfilePositions.Sandbox.Admin;
 using ProfilePositions.Sandbox.Faults;
 using ProfilePositions.Sandbox.Graph;
 using ProfilePositions.Sandbox.Identity;
-
 using ProfilePositions.Sandbox.State;
 
 namespace ProfilePositions.Sandbox.Hosting;
