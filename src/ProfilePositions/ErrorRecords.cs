@@ -96,10 +96,24 @@ namespace ProfilePositions.Commands
             if (!string.IsNullOrEmpty(recommendedAction))
             {
                 var action = recommendedAction!.TrimEnd();
-                record.ErrorDetails = new ErrorDetails(summary ?? exception.Message) { RecommendedAction = action.EndsWith(".", StringComparison.Ordinal) ? action : action + "." };
+                record.ErrorDetails = new ErrorDetails(summary ?? exception.Message) { RecommendedAction = action.EndsWith(".", StringComparison.Ordinal) || EndsWithCommand(action) ? action : action + "." };
             }
 
             return record;
         }
+
+        /// <summary>
+        /// True when the recommendation's last sentence is a command ("Connect-ProfileGraph -Scopes ..."): it is left
+        /// without a full stop, so that it can be copied and run as shown (a '.' after a URL or a value breaks it).
+        /// </summary>
+        internal static bool EndsWithCommand(string action)
+        {
+            var lastSentence = action.LastIndexOf(". ", StringComparison.Ordinal);
+            var tail = lastSentence < 0 ? action : action.Substring(lastSentence + 2);
+            return CommandPattern.IsMatch(tail);
+        }
+
+        private static readonly System.Text.RegularExpressions.Regex CommandPattern =
+            new System.Text.RegularExpressions.Regex(@"\b[A-Z][a-z]+-[A-Z][A-Za-z]+\b.*\s-[A-Za-z]", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }

@@ -267,7 +267,7 @@ namespace ProfilePositions.Engine.Connection
             }
             catch (AuthenticationFailedException ex) when (IsDeclined(ex))
             {
-                throw new ConnectionException("SignInDeclined", "The sign-in was declined: the device code was refused on the sign-in page, so nothing is connected. Run Connect-ProfileGraph -UseDeviceCode again and approve the code.", ex);
+                throw new ConnectionException("SignInDeclined", "The sign-in was declined: the device code was refused on the sign-in page, so no new connection was made (a connection made before, if any, stays in use). Run Connect-ProfileGraph -UseDeviceCode again and approve the code.", ex);
             }
             catch (AuthenticationFailedException ex) when (!IsCachePersistenceFailure(ex))
             {
