@@ -1,6 +1,6 @@
 @{
     RootModule           = 'ProfilePositions.dll'
-    ModuleVersion        = '0.6.0'
+    ModuleVersion        = '0.6.1'
     GUID                 = '6f0b3c52-8a4e-4d0c-9a57-2f6f1d9c4e31'
     Author               = 'ProfilePositions contributors'
     CompanyName          = 'ProfilePositions'
