@@ -43,7 +43,13 @@ using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    stop.Cancel();
+
+    // Started by a session (--parent-pid, as Start-ProfileGraphSandbox does), the sandbox shares its terminal: a
+    // Ctrl+C there is meant for the session's command, not for the sandbox, which stops with the session instead.
+    if (parent is null)
+    {
+        stop.Cancel();
+    }
 };
 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
     System.Runtime.InteropServices.PosixSignal.SIGTERM,

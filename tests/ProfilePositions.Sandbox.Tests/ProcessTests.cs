@@ -75,6 +75,30 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_c_stops_a_sandbox_of_its_own_but_not_one_started_by_a_session()
+    {
+        // A terminal's Ctrl+C reaches every process of its foreground group: the PowerShell session and the sandbox
+        // that Start-ProfileGraphSandbox started from it (with --parent-pid) alike. Only a sandbox of its own stops.
+        using var session = await SandboxProcess.StartAsync("--port", "0");
+        using var started = await SandboxProcess.StartAsync("--port", "0", "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Interrupt(session.Id);
+        Interrupt(started.Id);
+
+        Assert.Equal(0, await session.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.False(started.HasExited, "The sandbox started with --parent-pid stopped on Ctrl+C.\n" + started.Output);
+        using var client = new SandboxClient(started.BaseUri);
+        Assert.Equal(started.Id, (await client.HealthAsync())["pid"]!.GetValue<int>());
+
+        static void Interrupt(int pid)
+        {
+            using var kill = System.Diagnostics.Process.Start("kill", ["-INT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+            kill.WaitForExit();
+            Assert.Equal(0, kill.ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task Shutdown_route_answers_then_stops_the_process_cleanly()
     {
         using var sandbox = await SandboxProcess.StartAsync("--port", "0", "--https-port", "0");

@@ -58,7 +58,9 @@ internal static class SandboxHelp
           --parent-pid <pid>            Stop (as on Ctrl+C) when the process with this id exits, so a test run that
                                         crashed or was killed leaves no sandbox behind. Start-ProfileGraphSandbox
                                         passes its own PowerShell process. Printed as "Parent process <pid> exited;
-                                        stopping." when it happens.
+                                        stopping." when it happens. Such a sandbox ignores Ctrl+C (meant for the
+                                        session's command); it stops with its parent, on POST /_sandbox/shutdown
+                                        or on SIGTERM.
           --verbose                     Log every request to the console.
           --help                        This text.
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ProfilePositions.Sandbox.Hosting;
 using ProfilePositions.Sandbox.Identity;
@@ -66,6 +67,13 @@ public sealed class SandboxServer : IAsyncDisposable
             EnvironmentName = "Production",
         });
         builder.Logging.ClearProviders();
+        if (options.ParentPid is not null)
+        {
+            // No console lifetime: it would stop the sandbox on the Ctrl+C that the session's terminal sends to its
+            // whole process group (Program decides what a signal means).
+            builder.Services.AddSingleton<IHostLifetime, SessionLifetime>();
+        }
+
         if (options.Verbose)
         {
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
