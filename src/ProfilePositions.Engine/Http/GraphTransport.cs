@@ -76,8 +76,9 @@ namespace ProfilePositions.Engine.Http
                     bytes = await ReadBytesAsync(response.Content).ConfigureAwait(false);
                     if (bytes.Length >= 2 && ((bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0xFF && bytes[1] == 0xFE)))
                     {
-                        // A UTF-16 or UTF-32 byte order mark without a charset: decoded as HttpContent decodes it.
-                        text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                        // A UTF-16 or UTF-32 byte order mark without a charset: decoded by its mark, as HttpContent
+                        // decodes it, from the bytes already read (the body cannot be read twice).
+                        text = DecodeByByteOrderMark(bytes);
                         bytes = null;
                     }
                 }
@@ -122,6 +123,13 @@ namespace ProfilePositions.Engine.Http
 
             using var stream = await content.ReadAsStreamAsync().ConfigureAwait(false);
             return await ReadExactlyAsync(stream, (int)length.Value).ConfigureAwait(false);
+        }
+
+        /// <summary>Text whose byte order mark (UTF-16 or UTF-32) says its encoding; UTF-8 without one.</summary>
+        internal static string DecodeByByteOrderMark(byte[] bytes)
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
         }
 
         /// <summary><paramref name="length"/> bytes of a stream in one array of that size; an IOException when it ends sooner.</summary>
